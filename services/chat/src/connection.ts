@@ -1,0 +1,202 @@
+/**
+ * One client's WebSocket: turns its frames into messages for the relay, answers bad input, and
+ * writes broadcasts to it. Everything that can go wrong with one client is handled here, so a
+ * fault in one connection never reaches another.
+ */
+import type { WebSocket } from 'ws';
+import { BrokerUnavailableError } from './broker/broker.ts';
+import type { Logger } from './log.ts';
+import type { ChatMetrics, RejectReason } from './metrics.ts';
+import { type ChatMessage, CloseCode, type ErrorCode, encodeAck, encodeError, parseClientFrame } from './protocol.ts';
+import { RateLimiter } from './rate-limit.ts';
+
+/** What a connection needs from the rest of the server. */
+export interface ConnectionContext {
+  metrics: ChatMetrics;
+  log: Logger;
+  rateLimit: number;
+  maxBufferedBytes: number;
+  /** Hands a valid message to the broker; rejects with BrokerUnavailableError if it cannot. */
+  publish(message: ChatMessage): Promise<{ id: string; ts: number }>;
+}
+
+export interface ConnectionInfo {
+  id: string;
+  /** Client address: the first X-Forwarded-For entry when behind a proxy, else the peer address. */
+  ip: string;
+  /** The TCP peer (the proxy, when there is one). */
+  peer: string;
+}
+
+// ws sends a Buffer as a binary frame unless told otherwise; broadcasts are JSON text.
+const TEXT_FRAME = { binary: false } as const;
+
+/** ws error codes for frames it refused itself, before they reached us. */
+const WS_REJECTIONS: Record<string, RejectReason> = {
+  WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: 'too_large',
+  WS_ERR_INVALID_UTF8: 'invalid_utf8',
+};
+
+export class Connection {
+  readonly info: ConnectionInfo;
+  /** Set by every pong; the heartbeat clears it with each ping. */
+  alive = true;
+  readonly #ws: WebSocket;
+  readonly #context: ConnectionContext;
+  readonly #limiter: RateLimiter;
+  readonly #openedAt = Date.now();
+  #received = 0;
+  #delivered = 0;
+  /** Frames refused in a row for going over the rate limit. */
+  #strikes = 0;
+  #dropReason: string | undefined;
+
+  constructor(ws: WebSocket, info: ConnectionInfo, context: ConnectionContext) {
+    this.#ws = ws;
+    this.info = info;
+    this.#context = context;
+    this.#limiter = new RateLimiter(context.rateLimit);
+    ws.on('pong', () => {
+      this.alive = true;
+    });
+  }
+
+  /** One frame from the client: text frames arrive as strings, binary ones as ArrayBuffers. */
+  receive(data: string | ArrayBuffer | Blob | SharedArrayBuffer): void {
+    this.#received++;
+    this.#context.metrics.messagesReceived.inc();
+    if (typeof data !== 'string') {
+      this.#reject('binary');
+      this.#ws.close(CloseCode.unsupportedData, 'binary frames are not supported; send JSON text');
+      return;
+    }
+    if (!this.#limiter.take()) {
+      this.#overRateLimit();
+      return;
+    }
+    this.#strikes = 0;
+    const parsed = parseClientFrame(data);
+    if (!parsed.ok) {
+      this.#reject(parsed.code);
+      this.#sendError(parsed.code, parsed.detail, parsed.ref);
+      return;
+    }
+    this.#publish(parsed.message);
+  }
+
+  /**
+   * Writes one broadcast frame. This is the per-recipient hot path: no parsing, no copying, no
+   * allocation beyond what ws needs to frame the bytes. Returns false when nothing was written.
+   */
+  deliver(frame: Buffer): boolean {
+    const ws = this.#ws;
+    if (ws.readyState !== 1) return false;
+    if (ws.bufferedAmount > this.#context.maxBufferedBytes) {
+      this.#dropSlowConsumer();
+      return false;
+    }
+    ws.send(frame, TEXT_FRAME);
+    this.#delivered++;
+    return true;
+  }
+
+  /** One heartbeat tick: false (and the socket dropped) if the last ping was never answered. */
+  heartbeat(): boolean {
+    if (!this.alive) {
+      this.#drop('heartbeat timeout');
+      this.#context.metrics.heartbeatTimeouts.inc();
+      return false;
+    }
+    this.alive = false;
+    if (this.#ws.readyState === 1) this.#ws.ping();
+    return true;
+  }
+
+  close(code: number, reason: string): void {
+    if (this.#ws.readyState <= 1) this.#ws.close(code, reason);
+  }
+
+  /** Destroys the socket without a closing handshake (the peer is gone or not reading). */
+  terminate(): void {
+    this.#ws.terminate();
+  }
+
+  /** ws reported a protocol error; it closes the socket itself with the matching code. */
+  failed(error: unknown): void {
+    const code = (error as { code?: string } | undefined)?.code;
+    const reason = code === undefined ? undefined : WS_REJECTIONS[code];
+    if (reason !== undefined) this.#reject(reason);
+    this.#context.log.warn({ conn: this.info.id, ip: this.info.ip, err: error }, 'connection error');
+  }
+
+  /** Called once the socket has closed, for the close log line. */
+  closed(code: number, reason: string): void {
+    this.#context.log.info(
+      {
+        conn: this.info.id,
+        ip: this.info.ip,
+        code,
+        reason: this.#dropReason ?? reason,
+        durationMs: Date.now() - this.#openedAt,
+        received: this.#received,
+        delivered: this.#delivered,
+      },
+      'connection closed',
+    );
+  }
+
+  #publish(message: ChatMessage): void {
+    const { ref } = message;
+    this.#context.publish(message).then(
+      ({ id, ts }) => {
+        this.#context.metrics.messagesPublished.inc();
+        if (ref !== undefined) this.#sendControl(encodeAck(ref, id, ts));
+      },
+      (error: unknown) => {
+        this.#context.metrics.publishErrors.inc();
+        const broker = error instanceof BrokerUnavailableError;
+        if (!broker) this.#context.log.error({ conn: this.info.id, err: error }, 'publish failed');
+        this.#sendError(
+          'broker_unavailable',
+          'the message was not sent: the message broker is unavailable, try again shortly',
+          ref,
+        );
+      },
+    );
+  }
+
+  #overRateLimit(): void {
+    this.#reject('rate_limited');
+    this.#strikes++;
+    // One second's worth of refused frames in a row means the client ignores the errors.
+    if (this.#strikes >= Math.max(this.#context.rateLimit, 1)) {
+      this.#dropReason = 'rate limit exceeded';
+      this.#ws.close(CloseCode.policyViolation, 'rate limit exceeded');
+      return;
+    }
+    this.#sendError('rate_limited', `more than ${this.#context.rateLimit} messages a second; this one was dropped`);
+  }
+
+  #dropSlowConsumer(): void {
+    this.#context.metrics.slowConsumerDisconnects.inc();
+    this.#drop(`send buffer over ${this.#context.maxBufferedBytes} bytes (client not reading)`);
+  }
+
+  #drop(reason: string): void {
+    this.#dropReason = reason;
+    this.#context.log.warn({ conn: this.info.id, ip: this.info.ip, reason }, 'dropping connection');
+    this.#ws.terminate();
+  }
+
+  #reject(reason: RejectReason): void {
+    this.#context.metrics.rejected[reason].inc();
+  }
+
+  #sendError(code: ErrorCode, message: string, ref?: string): void {
+    this.#sendControl(encodeError(code, message, ref));
+  }
+
+  #sendControl(frame: string): void {
+    if (this.#ws.readyState === 1) this.#ws.send(frame);
+  }
+}

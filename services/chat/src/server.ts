@@ -1,0 +1,238 @@
+/**
+ * The Hono app and its routes, wired to the broker, hub and relay:
+ *   GET /         the chat page (public/)
+ *   GET /ws       WebSocket endpoint
+ *   GET /healthz  liveness;  GET /readyz  readiness;  GET /metrics  Prometheus
+ */
+import type { Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { createAdaptorServer, upgradeWebSocket } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { Broker, BrokerHandlers } from './broker/broker.ts';
+import { MemoryBroker } from './broker/memory.ts';
+import { RedisBroker } from './broker/redis.ts';
+import { type Config, redactRedisUrl } from './config.ts';
+import { Connection, type ConnectionContext, type ConnectionInfo } from './connection.ts';
+import { Hub } from './hub.ts';
+import { connectionId, createIdGenerator } from './ids.ts';
+import type { Logger } from './log.ts';
+import { type ChatMetrics, createMetrics } from './metrics.ts';
+import { isOriginAllowed } from './origin.ts';
+import { CloseCode } from './protocol.ts';
+import { Relay } from './relay.ts';
+
+export interface ChatServer {
+  readonly metrics: ChatMetrics;
+  /** Starts listening; resolves with the bound address. */
+  listen(): Promise<AddressInfo>;
+  /**
+   * Graceful stop: readiness off and new upgrades refused at once, then SHUTDOWN_DELAY_MS for load
+   * balancers to notice, then every socket closed with 1001 and the broker released. Sockets that
+   * have not finished closing by `deadline` (epoch ms) are destroyed.
+   */
+  shutdown(deadline: number): Promise<void>;
+}
+
+const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url));
+const KNOWN_ROUTES = new Set(['/', '/healthz', '/readyz', '/metrics']);
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
+
+export function createChatServer(config: Config, options: { log: Logger; version: string }): ChatServer {
+  const { log } = options;
+  const brokerKind = config.redisUrl === null ? 'memory' : 'redis';
+  const metrics = createMetrics({ version: options.version, replica: config.replicaId, broker: brokerKind });
+  const hub = new Hub();
+  let shuttingDown = false;
+
+  const handlers: BrokerHandlers = {
+    onMessage: (channel, payload, acceptedAt) => relay.deliver(channel, payload, acceptedAt),
+    onStatus: (up, cause) => {
+      metrics.brokerUp.set(up ? 1 : 0);
+      updateReady();
+      if (up) log.info({ broker: brokerKind }, 'broker up');
+      else log.warn({ broker: brokerKind, err: cause }, 'broker down: messages are refused until it is back');
+    },
+  };
+  const broker: Broker =
+    config.redisUrl === null
+      ? new MemoryBroker(handlers)
+      : new RedisBroker({ url: config.redisUrl, connectionName: `chat:${config.replicaId}`, log }, handlers);
+  const relay = new Relay({ broker, hub, channel: config.channel, metrics, nextId: createIdGenerator() });
+
+  const isReady = () => broker.isUp() && !shuttingDown;
+  const updateReady = () => metrics.ready.set(isReady() ? 1 : 0);
+  metrics.brokerUp.set(broker.isUp() ? 1 : 0);
+  updateReady();
+
+  const connectionContext: ConnectionContext = {
+    metrics,
+    log,
+    rateLimit: config.rateLimit,
+    maxBufferedBytes: config.maxBufferedBytes,
+    publish: (message) => relay.publish(message),
+  };
+
+  const app = new Hono();
+  app.use(httpMetrics(metrics, config.replicaId));
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', (c) => {
+    const body = { replica: config.replicaId, broker: broker.kind, connections: hub.size };
+    if (isReady()) return c.json({ status: 'ready', ...body });
+    const reasons = [...(broker.isUp() ? [] : ['broker_down']), ...(shuttingDown ? ['shutting_down'] : [])];
+    return c.json({ status: 'not_ready', reasons, ...body }, 503);
+  });
+  app.get('/metrics', async (c) => {
+    const text = await metrics.registry.metrics();
+    return c.body(text, 200, { 'Content-Type': metrics.registry.contentType });
+  });
+
+  app.get(
+    '/ws',
+    upgradeGuard(config, metrics, () => shuttingDown),
+    upgradeWebSocket((c) => {
+      const info = clientInfo(c);
+      let connection: Connection | undefined;
+      return {
+        onOpen(_event, ws) {
+          connection = new Connection(ws.raw as WebSocket, info, connectionContext);
+          hub.add(connection);
+          metrics.connectionsAccepted.inc();
+          metrics.connectionsOpen.inc();
+          log.info(
+            {
+              conn: info.id,
+              ip: info.ip,
+              peer: info.peer,
+              origin: c.req.header('origin'),
+              ua: c.req.header('user-agent'),
+            },
+            'connection opened',
+          );
+          // An upgrade that raced past the guard as shutdown began: send it on its way.
+          if (shuttingDown) connection.close(CloseCode.goingAway, 'server shutting down');
+        },
+        onMessage(event) {
+          connection?.receive(event.data);
+        },
+        onError(event) {
+          connection?.failed((event as Event & { error?: unknown }).error);
+        },
+        onClose(event) {
+          if (connection === undefined) return;
+          hub.remove(connection);
+          metrics.connectionsOpen.dec();
+          connection.closed(event.code, event.reason);
+        },
+      };
+    }),
+    (c) => c.json({ error: 'this endpoint speaks WebSocket: send an Upgrade: websocket request' }, 426),
+  );
+
+  app.use('*', secureHeaders({ contentSecurityPolicy: { defaultSrc: ["'self'"], connectSrc: ["'self'"] } }));
+  app.get('*', serveStatic({ root: PUBLIC_DIR }));
+
+  // maxPayload makes ws close oversize frames with 1009 before buffering them whole.
+  // perMessageDeflate is off: a zlib context per socket costs far more memory than chat text
+  // saves, and a compressed broadcast would have to be compressed again for every socket.
+  // clientTracking is off because the hub already tracks sockets.
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: config.maxMessageBytes,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
+  // Without createServer/serverOptions the adaptor makes a plain node:http server.
+  const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss } }) as HttpServer;
+
+  let shutdownPromise: Promise<void> | undefined;
+  return {
+    metrics,
+
+    async listen() {
+      await broker.subscribe(config.channel);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      hub.startHeartbeat(config.pingIntervalMs);
+      const address = server.address() as AddressInfo;
+      log.info(
+        {
+          port: address.port,
+          broker: broker.kind,
+          redis: config.redisUrl === null ? undefined : redactRedisUrl(config.redisUrl),
+          channel: config.channel,
+          version: options.version,
+        },
+        'listening',
+      );
+      return address;
+    },
+
+    shutdown(deadline) {
+      shutdownPromise ??= (async () => {
+        shuttingDown = true;
+        updateReady();
+        log.info({ delayMs: config.shutdownDelayMs, connections: hub.size }, 'shutting down');
+        if (config.shutdownDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
+        server.close();
+        server.closeIdleConnections();
+        hub.stopHeartbeat();
+        await hub.closeAll(CloseCode.goingAway, 'server shutting down', deadline);
+        await broker.close();
+        server.closeAllConnections();
+      })();
+      return shutdownPromise;
+    },
+  };
+}
+
+/** Refuses upgrades while shutting down (503) and from foreign browser origins (403). */
+function upgradeGuard(config: Config, metrics: ChatMetrics, isShuttingDown: () => boolean): MiddlewareHandler {
+  return async (c, next) => {
+    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') return next();
+    if (isShuttingDown()) {
+      metrics.upgradesRejected.shutting_down.inc();
+      return c.json({ error: 'shutting down' }, 503);
+    }
+    const origin = {
+      origin: c.req.header('origin'),
+      host: c.req.header('host'),
+      forwardedHost: c.req.header('x-forwarded-host'),
+    };
+    if (!isOriginAllowed(origin, config.allowedOrigins)) {
+      metrics.upgradesRejected.origin.inc();
+      return c.json({ error: `origin ${origin.origin} is not allowed` }, 403);
+    }
+    return next();
+  };
+}
+
+function clientInfo(c: Context): ConnectionInfo {
+  const peer = getConnInfo(c).remote.address ?? 'unknown';
+  const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+  return { id: connectionId(), ip: forwarded || peer, peer };
+}
+
+/** Request duration by route, plus the X-Chat-Replica header that tells which replica answered. */
+function httpMetrics(metrics: ChatMetrics, replicaId: string): MiddlewareHandler {
+  return async (c, next) => {
+    const started = performance.now();
+    await next();
+    c.header('X-Chat-Replica', replicaId);
+    if (c.req.path === '/ws') return; // upgrades are counted as connections, not requests
+    const status = c.res.status;
+    const route = KNOWN_ROUTES.has(c.req.path) ? c.req.path : status === 404 ? 'not_found' : 'static';
+    const method = KNOWN_METHODS.has(c.req.method) ? c.req.method : 'other';
+    metrics.httpDuration.observe({ method, route, status: String(status) }, (performance.now() - started) / 1000);
+  };
+}
