@@ -1,0 +1,69 @@
+/**
+ * Redis goes away mid-chat and comes back: readiness and metrics say so, messages sent meanwhile
+ * are refused out loud, connections stay open, and chat resumes without restarting anything.
+ */
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { TestClient } from './support/client.ts';
+import { startTestRedis, type TestRedis } from './support/redis.ts';
+import { type Replica, startReplica, stopAllReplicas } from './support/replica.ts';
+import { waitUntil } from './support/wait.ts';
+
+let redis: TestRedis;
+let replicas: Replica[];
+const clients: TestClient[] = [];
+
+beforeAll(async () => {
+  redis = await startTestRedis(inject('redisProvider'));
+  replicas = await Promise.all(['outage-1', 'outage-2'].map((name) => startReplica(name, { REDIS_URL: redis.url })));
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map((client) => client.end()));
+  await stopAllReplicas();
+  await redis?.close();
+});
+
+const readyStatus = async (replica: Replica) => (await replica.fetch('/readyz')).status;
+
+it('refuses messages while Redis is down and resumes when it is back', async () => {
+  for (const replica of replicas)
+    await waitUntil(`${replica.name} ready`, 10_000, async () => (await readyStatus(replica)) === 200);
+  const [alice, bob] = await Promise.all(replicas.map((replica) => TestClient.connect(replica.wsUrl)));
+  if (alice === undefined || bob === undefined) throw new Error('clients did not connect');
+  clients.push(alice, bob);
+  alice.send({ from: 'alice', message: 'before' });
+  await bob.waitFor((frame) => frame.message === 'before');
+
+  await redis.stop();
+  for (const replica of replicas) {
+    await waitUntil(`${replica.name} to turn unready`, 10_000, async () => (await readyStatus(replica)) === 503);
+    const body = await (await replica.fetch('/readyz')).json();
+    expect(body).toMatchObject({ status: 'not_ready', reasons: ['broker_down'] });
+    expect(await replica.metric('chat_broker_up')).toBe(0);
+    expect(await replica.metric('chat_ready')).toBe(0);
+    expect((await replica.fetch('/healthz')).status).toBe(200); // alive, just not ready
+  }
+
+  const errorsBefore = alice.frames.length;
+  alice.send({ from: 'alice', message: 'during', ref: 'out-1' });
+  alice.send({ from: 'alice', message: 'during, article style' });
+  const withRef = await alice.waitFor((frame) => frame.type === 'error' && frame.ref === 'out-1', 5_000, errorsBefore);
+  expect(withRef).toMatchObject({ code: 'broker_unavailable' });
+  await alice.waitFor((frame) => frame.type === 'error' && frame.ref === undefined, 5_000, errorsBefore);
+  expect(await replicas[0]?.metric('chat_broker_publish_errors_total')).toBe(2);
+  expect(alice.isOpen && bob.isOpen).toBe(true);
+
+  await redis.start();
+  for (const replica of replicas) {
+    await waitUntil(`${replica.name} ready again`, 15_000, async () => (await readyStatus(replica)) === 200);
+    expect(await replica.metric('chat_broker_up')).toBe(1);
+  }
+  alice.send({ from: 'alice', message: 'after', ref: 'out-2' });
+  expect(await alice.waitFor((frame) => frame.ref === 'out-2')).toMatchObject({ type: 'ack' });
+  await bob.waitFor((frame) => frame.message === 'after');
+  bob.send({ from: 'bob', message: 'back across replicas' });
+  await alice.waitFor((frame) => frame.message === 'back across replicas');
+  // Nothing sent during the outage turned up later.
+  expect([...alice.messages(), ...bob.messages()].some((frame) => frame.message?.startsWith('during'))).toBe(false);
+  expect(replicas.every((replica) => replica.running)).toBe(true);
+});
