@@ -1,6 +1,7 @@
 /**
  * The article's architecture for real: three replica processes on one Redis, a client on each.
  */
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Frame, TestClient } from './support/client.ts';
 import { startTestRedis, type TestRedis } from './support/redis.ts';
@@ -71,6 +72,25 @@ describe('fan-out across replicas', () => {
         const sequence = frames.filter((frame: Frame) => frame.from === `sender-${s}`).map((f) => Number(f.message));
         expect(sequence).toEqual(Array.from({ length: perSender[s] ?? 0 }, (_, i) => i));
       }
+    }
+  });
+
+  it('uses one publisher and one subscriber connection per replica, whatever the number of clients', async () => {
+    const many = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => TestClient.connect(replicas[i % 3]?.wsUrl ?? '')),
+    );
+    clients.push(...many);
+    const admin = new Redis(redis.url);
+    try {
+      const names = (await admin.client('LIST'))
+        .split('\n')
+        .map((line) => /\bname=(\S*)/.exec(line)?.[1] ?? '')
+        .filter((name) => name.startsWith('chat:'))
+        .sort();
+      expect(names).toEqual(['r1', 'r2', 'r3'].flatMap((r) => [`chat:${r}:pub`, `chat:${r}:sub`]));
+      expect(await admin.pubsub('NUMSUB', 'chat')).toEqual(['chat', 3]);
+    } finally {
+      admin.disconnect();
     }
   });
 });
