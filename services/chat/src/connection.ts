@@ -31,6 +31,9 @@ export interface ConnectionInfo {
 // ws sends a Buffer as a binary frame unless told otherwise; broadcasts are JSON text.
 const TEXT_FRAME = { binary: false } as const;
 
+/** Refused frames in a row that close a connection, whatever the rate limit. */
+const MIN_STRIKES = 10;
+
 /** ws error codes for frames it refused itself, before they reached us. */
 const WS_REJECTIONS: Record<string, RejectReason> = {
   WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: 'too_large',
@@ -168,8 +171,9 @@ export class Connection {
   #overRateLimit(): void {
     this.#reject('rate_limited');
     this.#strikes++;
-    // One second's worth of refused frames in a row means the client ignores the errors.
-    if (this.#strikes >= Math.max(this.#context.rateLimit, 1)) {
+    // A second's worth of refused frames in a row (at least 10, so a low limit does not close on
+    // the first slip) means the client ignores the errors.
+    if (this.#strikes >= Math.max(this.#context.rateLimit, MIN_STRIKES)) {
       this.#dropReason = 'rate limit exceeded';
       this.#ws.close(CloseCode.policyViolation, 'rate limit exceeded');
       return;
