@@ -82,7 +82,7 @@ describe('fan-out across replicas', () => {
     clients.push(...many);
     const admin = new Redis(redis.url);
     try {
-      const names = (await admin.client('LIST'))
+      const names = ((await admin.client('LIST')) as string)
         .split('\n')
         .map((line) => /\bname=(\S*)/.exec(line)?.[1] ?? '')
         .filter((name) => name.startsWith('chat:'))
