@@ -10,7 +10,8 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import { GenericContainer, getContainerRuntimeClient, type StartedTestContainer, Wait } from 'testcontainers';
+import { RedisContainer, type StartedRedisContainer } from '@testcontainers/redis';
+import { getContainerRuntimeClient } from 'testcontainers';
 import { freePort, waitUntil } from './wait.ts';
 
 export type RedisProvider = 'binary' | 'container';
@@ -125,7 +126,10 @@ class BinaryRedis implements TestRedis {
     child.once('exit', () => {
       if (this.#process === child) this.#process = undefined;
     });
-    await waitForPong(this.port, 10_000);
+    await waitForPong(this.port, 10_000).catch(async (error: unknown) => {
+      await this.stop();
+      throw error;
+    });
   }
 
   async stop(): Promise<void> {
@@ -148,7 +152,7 @@ class ContainerRedis implements TestRedis {
   readonly provider = 'container';
   readonly port: number;
   readonly url: string;
-  #container: StartedTestContainer | undefined;
+  #container: StartedRedisContainer | undefined;
 
   constructor(port: number) {
     this.port = port;
@@ -158,12 +162,15 @@ class ContainerRedis implements TestRedis {
   async start(): Promise<void> {
     if (this.#container !== undefined) return;
     // A fixed host port, so the servers under test find Redis again after stop()/start().
-    this.#container = await new GenericContainer(process.env.TEST_REDIS_IMAGE ?? DEFAULT_IMAGE)
+    this.#container = await new RedisContainer(process.env.TEST_REDIS_IMAGE ?? DEFAULT_IMAGE)
       .withExposedPorts({ container: 6379, host: this.port })
-      .withCommand(['redis-server', '--save', '', '--appendonly', 'no'])
-      .withWaitStrategy(Wait.forLogMessage('Ready to accept connections'))
+      // The official image turns protected mode off in its entrypoint; say it here for any image.
+      .withCommand(['redis-server', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'])
       .start();
-    await waitForPong(this.port, 10_000);
+    await waitForPong(this.port, 10_000).catch(async (error: unknown) => {
+      await this.stop();
+      throw error;
+    });
   }
 
   async stop(): Promise<void> {

@@ -108,12 +108,22 @@ export class Replica {
 
 const started = new Set<Replica>();
 
-/** Starts a replica and waits until it listens. */
-export async function startReplica(name: string, env: Record<string, string> = {}): Promise<Replica> {
+/**
+ * Starts a replica and waits until it listens and, unless told not to, until /readyz says ready
+ * (its broker connected), as a load balancer would before sending it clients.
+ */
+export async function startReplica(
+  name: string,
+  env: Record<string, string> = {},
+  options: { waitForReady?: boolean } = {},
+): Promise<Replica> {
   const replica = new Replica(name, env);
   started.add(replica);
   const listening = await replica.waitForLog((line) => line.msg === 'listening');
   replica.port = listening.port as number;
+  if (options.waitForReady ?? true) {
+    await waitUntil(`${name} to be ready`, 15_000, async () => (await replica.fetch('/readyz')).status === 200);
+  }
   return replica;
 }
 
