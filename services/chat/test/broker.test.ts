@@ -138,4 +138,24 @@ describe('redis broker across processes and outages', () => {
     await waitUntil('the message after the outage', 5_000, () => h.received.length === 1);
     expect(h.received.map((r) => r.payload.toString())).toEqual(['after']);
   });
+
+  it('notices a Redis that hangs without closing the connection, and recovers when it answers again', async () => {
+    const h = harness(make);
+    await waitUntil('the broker to be up', 10_000, () => h.broker.isUp());
+    await h.broker.subscribe('frozen');
+
+    await redis.freeze();
+    try {
+      // The health check pings every 500 ms here and gives up after the 2 s command timeout.
+      await waitUntil('the broker to notice Redis hangs', 15_000, () => !h.broker.isUp(), 100);
+      await expect(h.broker.publish('frozen', Buffer.from('x'), 1)).rejects.toBeInstanceOf(BrokerUnavailableError);
+    } finally {
+      await redis.thaw();
+    }
+    await waitUntil('the broker to be up again', 20_000, () => h.broker.isUp());
+    await h.broker.publish('frozen', Buffer.from('thawed'), 2);
+    await waitUntil('the message after the hang', 5_000, () =>
+      h.received.some((r) => r.payload.toString() === 'thawed'),
+    );
+  });
 });

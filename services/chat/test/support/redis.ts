@@ -11,7 +11,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { RedisContainer, type StartedRedisContainer } from '@testcontainers/redis';
-import { getContainerRuntimeClient } from 'testcontainers';
+import { type ContainerRuntimeClient, getContainerRuntimeClient } from 'testcontainers';
 import { freePort, waitUntil } from './wait.ts';
 
 export type RedisProvider = 'binary' | 'container';
@@ -24,6 +24,10 @@ export interface TestRedis {
   stop(): Promise<void>;
   /** Redis comes back on the same port. */
   start(): Promise<void>;
+  /** Redis hangs: connections stay open but nothing is answered (SIGSTOP, docker pause). */
+  freeze(): Promise<void>;
+  /** Redis answers again after freeze(). */
+  thaw(): Promise<void>;
   /** Fixture teardown: stops Redis if it is running. */
   close(): Promise<void>;
 }
@@ -143,8 +147,17 @@ class BinaryRedis implements TestRedis {
     }
   }
 
-  close(): Promise<void> {
-    return this.stop();
+  async freeze(): Promise<void> {
+    this.#process?.kill('SIGSTOP');
+  }
+
+  async thaw(): Promise<void> {
+    this.#process?.kill('SIGCONT');
+  }
+
+  async close(): Promise<void> {
+    await this.thaw();
+    await this.stop();
   }
 }
 
@@ -153,6 +166,7 @@ class ContainerRedis implements TestRedis {
   readonly port: number;
   readonly url: string;
   #container: StartedRedisContainer | undefined;
+  #client: ContainerRuntimeClient | undefined;
 
   constructor(port: number) {
     this.port = port;
@@ -161,6 +175,7 @@ class ContainerRedis implements TestRedis {
 
   async start(): Promise<void> {
     if (this.#container !== undefined) return;
+    this.#client ??= await getContainerRuntimeClient();
     // A fixed host port, so the servers under test find Redis again after stop()/start().
     this.#container = await new RedisContainer(process.env.TEST_REDIS_IMAGE ?? DEFAULT_IMAGE)
       .withExposedPorts({ container: 6379, host: this.port })
@@ -179,7 +194,23 @@ class ContainerRedis implements TestRedis {
     await container?.stop({ timeout: 2_000 });
   }
 
-  close(): Promise<void> {
-    return this.stop();
+  async freeze(): Promise<void> {
+    await this.#docker()?.pause();
+  }
+
+  async thaw(): Promise<void> {
+    await this.#docker()?.unpause();
+  }
+
+  async close(): Promise<void> {
+    await this.#docker()
+      ?.unpause()
+      .catch(() => {}); // not paused
+    await this.stop();
+  }
+
+  #docker() {
+    const id = this.#container?.getId();
+    return id === undefined ? undefined : this.#client?.container.getById(id);
   }
 }
