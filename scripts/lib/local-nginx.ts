@@ -77,13 +77,23 @@ export function nginxArgs(confPath: string, dir: string): string[] {
   return ['-c', confPath, '-p', dir, '-e', join(dir, 'error.log'), '-g', `daemon off; pid ${join(dir, 'nginx.pid')};`];
 }
 
-/** The nginx binary: from PATH, else Debian's /usr/sbin (not on a normal user's PATH); null if absent. */
-export function findNginx(): string | null {
+/**
+ * The nginx binary: `preferred` if given (and it runs), else from PATH, else Debian's /usr/sbin
+ * (not on a normal user's PATH); null if absent.
+ */
+export function findNginx(preferred?: string): string | null {
+  if (preferred !== undefined) return runs(preferred) ? preferred : null;
   for (const candidate of ['nginx', '/usr/sbin/nginx', '/usr/local/sbin/nginx']) {
-    try {
-      execFileSync(candidate, ['-v'], { stdio: 'ignore' });
-      return candidate;
-    } catch {}
+    if (runs(candidate)) return candidate;
   }
   return existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : null;
+}
+
+function runs(nginx: string): boolean {
+  try {
+    execFileSync(nginx, ['-v'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
