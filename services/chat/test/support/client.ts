@@ -29,9 +29,14 @@ export class TestClient {
   readonly raw: string[] = [];
   close: Close | undefined;
   readonly closed: Promise<Close>;
+  /** Headers of the server's 101 response, e.g. x-chat-replica: which replica took the socket. */
+  upgradeHeaders: Record<string, string | string[] | undefined> = {};
 
   private constructor(ws: WebSocket) {
     this.ws = ws;
+    ws.once('upgrade', (response) => {
+      this.upgradeHeaders = response.headers;
+    });
     ws.on('message', (data, isBinary) => {
       const text = isBinary ? `<binary ${(data as Buffer).length} bytes>` : data.toString();
       this.raw.push(text);
@@ -62,6 +67,11 @@ export class TestClient {
       });
       ws.once('error', reject);
     });
+  }
+
+  /** The replica that accepted this connection (its X-Chat-Replica header). */
+  get replica(): string {
+    return String(this.upgradeHeaders['x-chat-replica'] ?? '');
   }
 
   get isOpen(): boolean {
