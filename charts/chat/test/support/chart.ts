@@ -1,0 +1,79 @@
+/** Renders charts/chat with the real helm binary (scripts/helm.sh) and looks up the objects. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { chartDir, runTool } from '../../../../scripts/render-k8s.ts';
+import type { KubeObject } from './kube-schema.ts';
+
+export type Values = Record<string, unknown>;
+
+/** The outcome of one `helm <command> ... -f values.json`, whatever its exit code. */
+export interface HelmRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `helm <args...> <chartDir> -f <values>` with the values written to a temporary file. */
+export function helmWithValues(args: readonly string[], values: Values = {}): HelmRun {
+  const dir = mkdtempSync(join(tmpdir(), 'chat-chart-'));
+  try {
+    const file = join(dir, 'values.json');
+    writeFileSync(file, JSON.stringify(values)); // JSON is YAML
+    const { status, stdout, stderr } = runTool('helm', [...args, chartDir, '-f', file]);
+    return { status, stdout, stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Objects of `helm template <release> charts/chat` with these values, in helm's order. */
+export class Rendered {
+  readonly objects: KubeObject[];
+
+  constructor(values: Values = {}, release = 'chat', extraArgs: readonly string[] = []) {
+    const run = helmWithValues(['template', release, ...extraArgs], values);
+    if (run.status !== 0) throw new Error(`helm template failed (${run.status}):\n${run.stderr}`);
+    this.objects = [];
+    for (const doc of parseAllDocuments(run.stdout)) {
+      if (doc.errors.length > 0) throw new Error(`helm rendered invalid YAML: ${doc.errors[0]?.message}`);
+      const object = doc.toJS() as KubeObject | null;
+      if (object !== null) this.objects.push(object);
+    }
+  }
+
+  all(kind: string): KubeObject[] {
+    return this.objects.filter((object) => object.kind === kind);
+  }
+
+  /** The one object of this kind (and name); fails the test when there is not exactly one. */
+  // biome-ignore lint/suspicious/noExplicitAny: rendered objects are checked field by field.
+  one(kind: string, name?: string): any {
+    const found = this.all(kind).filter((object) => name === undefined || object.metadata.name === name);
+    if (found.length !== 1) {
+      const names = this.objects.map((object) => `${object.kind}/${object.metadata.name}`).join(', ');
+      throw new Error(`expected one ${kind}${name ? `/${name}` : ''}, found ${found.length} among: ${names}`);
+    }
+    return found[0];
+  }
+
+  has(kind: string, name?: string): boolean {
+    return this.all(kind).some((object) => name === undefined || object.metadata.name === name);
+  }
+
+  /** The chat container of the Deployment. */
+  // biome-ignore lint/suspicious/noExplicitAny: see one().
+  chatContainer(): any {
+    const containers = this.one('Deployment').spec.template.spec.containers;
+    // biome-ignore lint/suspicious/noExplicitAny: see one().
+    return containers.find((container: any) => container.name === 'chat');
+  }
+}
+
+/** helm template's stderr for values that must be refused; fails when helm accepts them. */
+export function templateError(values: Values): string {
+  const run = helmWithValues(['template', 'chat'], values);
+  if (run.status === 0) throw new Error(`helm template accepted ${JSON.stringify(values)}`);
+  return run.stderr;
+}
