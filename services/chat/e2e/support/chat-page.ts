@@ -33,7 +33,7 @@ export class ChatPage {
   /** A new context (a separate person, not a tab), its user agent naming them for the replica logs. */
   static async open(browser: Browser, who: string, url: string): Promise<ChatPage> {
     const context = await browser.newContext({
-      viewport: { width: 520, height: 460 },
+      viewport: { width: 520, height: 380 },
       colorScheme: 'light',
       userAgent: `Mozilla/5.0 (X11; Linux x86_64) chat-e2e/${who}`,
     });

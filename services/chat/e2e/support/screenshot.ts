@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 
 export const RESULTS_DIR = fileURLToPath(new URL('../../../../test-results/e2e/', import.meta.url));
+/** The README's picture; refreshed from a test run with UPDATE_SCREENSHOT=1, never by default. */
+export const README_SCREENSHOT = fileURLToPath(new URL('../../../../docs/screenshot.png', import.meta.url));
 
 export interface Shot {
   caption: string;
