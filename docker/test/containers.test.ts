@@ -163,7 +163,9 @@ if (engine.ok)
         alice.send({ from: 'alice', message: 'still here after a replica stopped' });
         await bob.waitFor((frame) => frame.message === 'still here after a replica stopped');
         // New connections through nginx land on the replicas that are left.
-        const dave = await TestClient.connect(`ws://127.0.0.1:${port}/ws`);
+        // nginx may first try the stopped replica, whose address no longer answers at all, and
+        // moves on after proxy_connect_timeout (2 s): allow for that once.
+        const dave = await TestClient.connect(`ws://127.0.0.1:${port}/ws`, { handshakeTimeout: 10_000 });
         clients.push(dave);
         expect([alice.replica, bob.replica]).toContain(dave.replica);
         dave.send({ from: 'dave', message: 'newcomer' });
@@ -178,11 +180,9 @@ if (engine.ok)
       });
     });
   });
-
-describe.runIf(!engine.ok)('without a Docker engine', () => {
-  it('is allowed here, but not where CHAT_REQUIRE_DOCKER=1 (CI)', () => {
-    expect(process.env.CHAT_REQUIRE_DOCKER, `no Docker engine answers: ${engine.ok ? '' : engine.reason}`).not.toBe(
-      '1',
-    );
+else
+  describe('without a Docker engine', () => {
+    it('is allowed here, but not where CHAT_REQUIRE_DOCKER=1 (CI)', () => {
+      expect(process.env.CHAT_REQUIRE_DOCKER, `no Docker engine answers: ${engine.reason}`).not.toBe('1');
+    });
   });
-});
