@@ -102,8 +102,15 @@ process.stdout.write(
   `cluster: starting redis-server on ${redisPort}, ${count} replicas on ${replicaPorts.join(', ')}, nginx on ${port}\n`,
 );
 
-let cluster: Cluster | undefined;
 let stopping = false;
+const starting = startCluster({
+  port,
+  replicaPorts,
+  redis: { port: redisPort, binary: redisBinary },
+  nginxBinary,
+  detached: true,
+  onLine: printLine,
+});
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     if (stopping) {
@@ -113,25 +120,25 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     }
     stopping = true;
     process.stdout.write(`\ncluster: ${signal}: stopping the replicas, nginx and redis-server...\n`);
-    (cluster?.stop() ?? Promise.resolve()).then(
-      () => {
-        process.stdout.write('cluster: stopped\n');
-        process.exit(0);
-      },
-      (error: unknown) => fail(`stopping failed: ${(error as Error).message}`),
-    );
+    // Mid-start too: wait for the parts already on their way, then stop them all in order.
+    starting
+      .then(
+        (cluster) => cluster.stop(),
+        () => {},
+      )
+      .then(
+        () => {
+          process.stdout.write('cluster: stopped\n');
+          process.exit(0);
+        },
+        (error: unknown) => fail(`stopping failed: ${(error as Error).message}`),
+      );
   });
 }
 
+let cluster: Cluster;
 try {
-  cluster = await startCluster({
-    port,
-    replicaPorts,
-    redis: { port: redisPort, binary: redisBinary },
-    nginxBinary,
-    detached: true,
-    onLine: printLine,
-  });
+  cluster = await starting;
 } catch (error) {
   if (error instanceof PortsInUseError) {
     fail(`ports ${error.message}.\nChoose others with --port, --replica-port or --redis-port (see --help).`);
@@ -160,7 +167,7 @@ cluster: ready. Open http://localhost:${port} in two browser windows and chat.
 ${table}
 Each response names its replica in the X-Chat-Replica header. Try a fault: kill -9 a replica's
 pid, and the browsers it served reconnect through nginx to another.
-nginx's logs: ${cluster.dir}. Ctrl-C stops everything.
+nginx's access and error logs: ${cluster.dir} (removed at the end). Ctrl-C stops everything.
 
 `,
   );

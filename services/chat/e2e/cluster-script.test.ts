@@ -114,7 +114,7 @@ it('starts redis, three replicas and nginx, chats across them, and Ctrl-C stops 
   const workers = childrenOf(nginxPid);
   expect(workers.length).toBeGreaterThan(0);
   for (const pid of [...pids, ...workers]) expect(alive(pid)).toBe(true);
-  const logDir = /nginx's logs: (\S+)\./.exec(out)?.[1] ?? '';
+  const logDir = /error logs: (\S+) \(/.exec(out)?.[1] ?? '';
   expect(existsSync(logDir)).toBe(true);
 
   // Through nginx: the page, served by one of the three, and a chat between two replicas.

@@ -169,6 +169,6 @@ export function keepChatting(chatters: readonly Chatter[], intervalMs: number): 
     return start;
   });
   return () => {
-    for (const timer of timers) clearTimeout(timer); // clears intervals too (same timer ids in Node)
+    for (const timer of timers) clearTimeout(timer); // in Node, clearTimeout clears intervals too
   };
 }
