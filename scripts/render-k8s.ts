@@ -42,8 +42,11 @@ const HEADER = HEADER_LINES.map((line) => `# ${line}`).join('\n');
 
 const helmSh = join(repoRoot, 'scripts', 'helm.sh');
 
+/** A tool of scripts/helm.sh: helm (4, or whatever is on PATH), kubectl, or a Helm 3. */
+export type Tool = 'helm' | 'kubectl' | 'helm3';
+
 /** Runs `scripts/helm.sh <tool> ...args` and returns its output, whatever its exit code. */
-export function runTool(tool: 'helm' | 'kubectl', args: readonly string[]): SpawnSyncReturns<string> {
+export function runTool(tool: Tool, args: readonly string[]): SpawnSyncReturns<string> {
   const result = spawnSync(helmSh, [tool, ...args], {
     cwd: repoRoot,
     encoding: 'utf8',
@@ -55,7 +58,7 @@ export function runTool(tool: 'helm' | 'kubectl', args: readonly string[]): Spaw
 }
 
 /** Runs the tool and returns its stdout; throws with its stderr when it fails. */
-export function runToolOk(tool: 'helm' | 'kubectl', args: readonly string[]): string {
+export function runToolOk(tool: Tool, args: readonly string[]): string {
   const result = runTool(tool, args);
   if (result.status !== 0) {
     throw new Error(`${tool} ${args.join(' ')} exited ${result.status}:\n${result.stderr}`);

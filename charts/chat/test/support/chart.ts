@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { chartDir, runTool } from '../../../../scripts/render-k8s.ts';
+import { chartDir, runTool, type Tool } from '../../../../scripts/render-k8s.ts';
 import type { KubeObject } from './kube-schema.ts';
 
 export type Values = Record<string, unknown>;
@@ -16,12 +16,12 @@ export interface HelmRun {
 }
 
 /** Runs `helm <args...> <chartDir> -f <values>` with the values written to a temporary file. */
-export function helmWithValues(args: readonly string[], values: Values = {}): HelmRun {
+export function helmWithValues(args: readonly string[], values: Values = {}, tool: Tool = 'helm'): HelmRun {
   const dir = mkdtempSync(join(tmpdir(), 'chat-chart-'));
   try {
     const file = join(dir, 'values.json');
     writeFileSync(file, JSON.stringify(values)); // JSON is YAML
-    const { status, stdout, stderr } = runTool('helm', [...args, chartDir, '-f', file]);
+    const { status, stdout, stderr } = runTool(tool, [...args, chartDir, '-f', file]);
     return { status, stdout, stderr };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -32,8 +32,8 @@ export function helmWithValues(args: readonly string[], values: Values = {}): He
 export class Rendered {
   readonly objects: KubeObject[];
 
-  constructor(values: Values = {}, release = 'chat', extraArgs: readonly string[] = []) {
-    const run = helmWithValues(['template', release, ...extraArgs], values);
+  constructor(values: Values = {}, release = 'chat', extraArgs: readonly string[] = [], tool: Tool = 'helm') {
+    const run = helmWithValues(['template', release, ...extraArgs], values, tool);
     if (run.status !== 0) throw new Error(`helm template failed (${run.status}):\n${run.stderr}`);
     this.objects = [];
     for (const doc of parseAllDocuments(run.stdout)) {
@@ -72,8 +72,8 @@ export class Rendered {
 }
 
 /** helm template's stderr for values that must be refused; fails when helm accepts them. */
-export function templateError(values: Values): string {
-  const run = helmWithValues(['template', 'chat'], values);
+export function templateError(values: Values, tool: Tool = 'helm'): string {
+  const run = helmWithValues(['template', 'chat'], values, tool);
   if (run.status === 0) throw new Error(`helm template accepted ${JSON.stringify(values)}`);
   return run.stderr;
 }
