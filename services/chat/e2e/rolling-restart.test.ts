@@ -5,7 +5,7 @@
  * being moved are measured and printed, not judged (that needs history/recovery, a later issue).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { sleep } from '../test/support/wait.ts';
+import { sleep, waitUntil } from '../test/support/wait.ts';
 import { account, brokerUpFromLogs, formatFigures } from './support/accounting.ts';
 import { Chatter, keepChatting } from './support/chatter.ts';
 import { startTestCluster, type TestCluster } from './support/cluster.ts';
@@ -36,6 +36,7 @@ it('restarts every replica under traffic: all clients come back, nothing protect
   const stopChatting = keepChatting(chatters, SEND_EVERY_MS);
   const restarts: string[] = [];
   const began = Date.now();
+  let lastStopped = began;
   try {
     await sleep(SETTLE_MS);
     for (const replica of cluster.replicas) {
@@ -43,10 +44,14 @@ it('restarts every replica under traffic: all clients come back, nothing protect
       const exit = await replica.stop('SIGTERM');
       expect(exit, `${replica.name} exit after SIGTERM`).toEqual({ code: 0, signal: null });
       const down = Date.now();
+      lastStopped = down;
       await replica.start();
       restarts.push(`${replica.name}: stopped in ${down - t0} ms, ready again ${Date.now() - down} ms later`);
       await sleep(SETTLE_MS);
     }
+    // Every client gets back on by itself (bounded: nginx may refuse for up to its fail_timeout).
+    await waitUntil('every client to be connected again', 20_000, () => chatters.every((chatter) => chatter.isOpen));
+    await sleep(1_000); // and chats there
   } finally {
     stopChatting();
   }
@@ -71,9 +76,11 @@ it('restarts every replica under traffic: all clients come back, nothing protect
       restarts: restarts.join('; '),
       'reconnects per client (min-max)': `${Math.min(...reconnects)}-${Math.max(...reconnects)}`,
       'reconnect gap ms (median, max)': `${median(gaps)}, ${Math.max(...gaps)}`,
-      // HTTP 502 here is nginx's "no live upstreams": docker/nginx.conf disables a replica for
-      // fail_timeout=5s after one refused connection, per worker, and replicas restarted less than
-      // 5 s apart can all be disabled in one worker at once. Clients retry; counted, not judged.
+      'last client back on': `${Math.max(...chatters.map((c) => c.current?.openedAt ?? 0)) - lastStopped} ms after the last replica stopped`,
+      // HTTP 502 here is nginx's "no live upstreams": docker/nginx.conf disables a replica for its
+      // fail_timeout after one failed connection, in each worker separately, and replicas
+      // restarted closer together than that can all be disabled in one worker at once. Clients
+      // retry; counted, not judged.
       'failed handshakes (retried)': tally(chatters.flatMap((chatter) => chatter.failedAttempts)),
     }),
   );
