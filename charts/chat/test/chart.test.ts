@@ -167,6 +167,8 @@ describe('default values', () => {
     const redisUrl = container.env.find((e: Any) => e.name === 'REDIS_URL');
     expect(redisUrl.value).toBeUndefined();
     expect(redisUrl.valueFrom.secretKeyRef).toEqual({ name: 'chat-redis', key: 'redis-url' });
+    // No injected REDIS_PORT from a Service named redis (the chat would refuse both settings).
+    expect(pod.spec.enableServiceLinks).toBe(false);
     const secret = r.one('Secret', 'chat-redis');
     const password = decode(secret.data['redis-password']);
     expect(password).toMatch(/^[A-Za-z0-9]{32}$/);
@@ -353,6 +355,27 @@ describe('value sets', () => {
       { path: '/', pathType: 'Prefix', backend: { service: { name: 'chat', port: { name: 'http' } } } },
     ]);
     expect(r.one('Service', 'chat').spec.ports.map((p: Any) => p.name)).toContain('http');
+  });
+
+  it('an ingress host given without paths (as with --set ingress.hosts[0].host=...) routes the whole host', () => {
+    const run = helmWithValues([
+      'template',
+      'chat',
+      '--set',
+      'ingress.enabled=true',
+      '--set',
+      'ingress.hosts[0].host=a.example',
+    ]);
+    expect(run.status, run.stderr).toBe(0);
+    const ingress = parse(run.stdout.split('\n---\n').find((doc) => doc.includes('kind: Ingress')) ?? '');
+    expect(ingress.spec.rules).toEqual([
+      {
+        host: 'a.example',
+        http: {
+          paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'chat', port: { name: 'http' } } } }],
+        },
+      },
+    ]);
   });
 
   it('ingress timeouts follow websocketTimeoutSeconds, and annotations win over them', () => {
