@@ -46,9 +46,10 @@ const helmSh = join(repoRoot, 'scripts', 'helm.sh');
 export type Tool = 'helm' | 'kubectl' | 'helm3';
 
 /** Runs `scripts/helm.sh <tool> ...args` and returns its output, whatever its exit code. */
-export function runTool(tool: Tool, args: readonly string[]): SpawnSyncReturns<string> {
+export function runTool(tool: Tool, args: readonly string[], env?: NodeJS.ProcessEnv): SpawnSyncReturns<string> {
   const result = spawnSync(helmSh, [tool, ...args], {
     cwd: repoRoot,
+    env: env ?? process.env,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
     timeout: 300_000,
