@@ -22,7 +22,7 @@ const REJECT_REASONS: readonly RejectReason[] = [
 ];
 
 /** Why an upgrade to WebSocket was refused; the `reason` label of chat_upgrades_rejected_total. */
-export type UpgradeRejectReason = 'origin' | 'shutting_down';
+export type UpgradeRejectReason = 'origin' | 'starting' | 'shutting_down';
 
 export interface ChatMetrics {
   registry: Registry;
@@ -96,7 +96,7 @@ export function createMetrics(info: { version: string; replica: string; broker: 
       registers,
     }),
     rejected: bindLabels(rejectedCounter, REJECT_REASONS),
-    upgradesRejected: bindLabels(upgradesRejectedCounter, ['origin', 'shutting_down'] as const),
+    upgradesRejected: bindLabels(upgradesRejectedCounter, ['origin', 'starting', 'shutting_down'] as const),
     publishErrors: new Counter({
       name: 'chat_broker_publish_errors_total',
       help: 'Messages the broker did not take (down or timed out); each sender got an error frame.',

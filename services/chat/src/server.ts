@@ -48,10 +48,15 @@ export function createChatServer(config: Config, options: { log: Logger; version
   const metrics = createMetrics({ version: options.version, replica: config.replicaId, broker: brokerKind });
   const hub = new Hub();
   let shuttingDown = false;
+  // Until the broker has been up once, a new client could neither send nor receive: refuse the
+  // upgrade so the load balancer's retry lands on a replica that can chat. (After that, an outage
+  // keeps sockets open and answers each message with an error, the same on every replica.)
+  let brokerEverUp = false;
 
   const handlers: BrokerHandlers = {
     onMessage: (channel, payload, acceptedAt) => relay.deliver(channel, payload, acceptedAt),
     onStatus: (up, cause) => {
+      brokerEverUp ||= up;
       metrics.brokerUp.set(up ? 1 : 0);
       updateReady();
       if (up) log.info({ broker: brokerKind }, 'broker up');
@@ -66,7 +71,8 @@ export function createChatServer(config: Config, options: { log: Logger; version
 
   const isReady = () => broker.isUp() && !shuttingDown;
   const updateReady = () => metrics.ready.set(isReady() ? 1 : 0);
-  metrics.brokerUp.set(broker.isUp() ? 1 : 0);
+  brokerEverUp = broker.isUp();
+  metrics.brokerUp.set(brokerEverUp ? 1 : 0);
   updateReady();
 
   const connectionContext: ConnectionContext = {
@@ -94,7 +100,7 @@ export function createChatServer(config: Config, options: { log: Logger; version
 
   app.get(
     '/ws',
-    upgradeGuard(config, metrics, () => shuttingDown),
+    upgradeGuard(config, metrics, () => (shuttingDown ? 'shutting_down' : brokerEverUp ? null : 'starting')),
     upgradeWebSocket((c) => {
       const info = clientInfo(c);
       let connection: Connection | undefined;
@@ -198,13 +204,24 @@ export function createChatServer(config: Config, options: { log: Logger; version
   };
 }
 
-/** Refuses upgrades while shutting down (503) and from foreign browser origins (403). */
-function upgradeGuard(config: Config, metrics: ChatMetrics, isShuttingDown: () => boolean): MiddlewareHandler {
+/**
+ * Refuses upgrades while this replica cannot take clients (503: starting before its broker first
+ * connected, or shutting down) and from foreign browser origins (403).
+ */
+function upgradeGuard(
+  config: Config,
+  metrics: ChatMetrics,
+  unavailable: () => 'starting' | 'shutting_down' | null,
+): MiddlewareHandler {
   return async (c, next) => {
     if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') return next();
-    if (isShuttingDown()) {
-      metrics.upgradesRejected.shutting_down.inc();
-      return c.json({ error: 'shutting down' }, 503);
+    const reason = unavailable();
+    if (reason !== null) {
+      metrics.upgradesRejected[reason].inc();
+      return c.json(
+        { error: reason === 'starting' ? 'starting: the broker is not connected yet' : 'shutting down' },
+        503,
+      );
     }
     const origin = {
       origin: c.req.header('origin'),

@@ -3,7 +3,7 @@
  * are refused out loud, connections stay open, and chat resumes without restarting anything.
  */
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { TestClient } from './support/client.ts';
+import { TestClient, UpgradeRefused } from './support/client.ts';
 import { startTestRedis, type TestRedis } from './support/redis.ts';
 import { type Replica, startReplica, stopAllReplicas } from './support/replica.ts';
 import { waitUntil } from './support/wait.ts';
@@ -66,4 +66,25 @@ it('refuses messages while Redis is down and resumes when it is back', async () 
   // Nothing sent during the outage turned up later.
   expect([...alice.messages(), ...bob.messages()].some((frame) => frame.message?.startsWith('during'))).toBe(false);
   expect(replicas.every((replica) => replica.running)).toBe(true);
+});
+
+it('refuses upgrades (503) until its broker has connected once, then takes clients', async () => {
+  await redis.stop();
+  const late = await startReplica('outage-late', { REDIS_URL: redis.url }, { waitForReady: false });
+  const refused = await TestClient.connect(late.wsUrl).then(
+    async (client) => {
+      await client.end();
+      return 101;
+    },
+    (error: unknown) => (error instanceof UpgradeRefused ? error.status : -1),
+  );
+  expect(refused).toBe(503);
+  expect(await late.metric('chat_upgrades_rejected_total{reason="starting"}')).toBe(1);
+
+  await redis.start();
+  await waitUntil('the late replica to be ready', 15_000, async () => (await readyStatus(late)) === 200);
+  const client = await TestClient.connect(late.wsUrl);
+  clients.push(client);
+  client.send({ from: 'late', message: 'ready now', ref: 'late-1' });
+  expect(await client.waitFor((frame) => frame.ref === 'late-1')).toMatchObject({ type: 'ack' });
 });
