@@ -1,0 +1,70 @@
+/**
+ * What the benchmark (coordinator) and its load generator processes say to each other over the
+ * IPC channel of child_process.fork. Each request carries an id its response repeats.
+ */
+import type { DialectName } from './dialects.ts';
+import type { HistogramData } from './histogram.ts';
+import type { TallyData } from './tally.ts';
+
+export interface ClientSpec {
+  host: string;
+  port: number;
+  localAddress?: string;
+}
+
+export interface SenderSpec {
+  /** Sender number across all generator processes: 0 .. senders-1. */
+  sender: number;
+  /** Which of this process's clients sends. */
+  slot: number;
+  /** Messages to send in the run. */
+  count: number;
+  intervalUs: number;
+  /** Delay of this sender's first message after the run's start, spreading senders over the interval. */
+  offsetUs: number;
+}
+
+export type Request =
+  | {
+      op: 'open';
+      dialect: DialectName;
+      clients: ClientSpec[];
+      /** Handshakes in flight at once. */
+      concurrency: number;
+      timeoutMs: number;
+    }
+  | { op: 'run'; run: number; senders: SenderSpec[]; totalSenders: number; startUs: number; padding: number }
+  | { op: 'progress' }
+  | { op: 'collect' }
+  | { op: 'close' };
+
+export interface OpenResult {
+  opened: number;
+  failed: number;
+  /** A few failure reasons, with their counts. */
+  errors: Record<string, number>;
+  /** Time from starting the connect to ready, per client, µs. */
+  connect: HistogramData;
+  firstStartUs: number;
+  lastReadyUs: number;
+}
+
+export interface RunResult {
+  sent: number;
+  firstSendUs: number;
+  lastSendUs: number;
+  /** How late the generator sent, behind schedule (µs): a generator that lags shows here. */
+  lag: HistogramData;
+}
+
+export interface ProgressResult extends TallyData {
+  /** Clients whose connection ended (they are missing deliveries). */
+  closed: number;
+}
+
+export interface CollectResult extends ProgressResult {
+  latency: HistogramData;
+  closeReasons: Record<string, number>;
+}
+
+export type Response = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };

@@ -1,0 +1,154 @@
+/**
+ * A load generator process: holds its share of the clients, sends on its senders' schedule, and
+ * tallies every delivery. Started by LoadGenerator (pool.ts) with child_process.fork; it does what
+ * the IPC requests of messages.ts say and nothing on its own.
+ */
+import { BenchClient, type BenchClient as Client } from './client.ts';
+import { type Dialect, dialects } from './dialects.ts';
+import { Histogram } from './histogram.ts';
+import { encodeMarker, monoUs, parsed, parseMarker } from './marker.ts';
+import type {
+  ClientSpec,
+  CollectResult,
+  OpenResult,
+  ProgressResult,
+  Request,
+  RunResult,
+  SenderSpec,
+} from './messages.ts';
+import { Tally } from './tally.ts';
+
+const clients: Client[] = [];
+const tally = new Tally();
+const closeReasons: Record<string, number> = {};
+let closed = 0;
+
+const handlers = {
+  message(client: Client, bytes: Buffer, start: number, end: number, recvUs: number) {
+    if (!parseMarker(bytes, start, end)) return;
+    tally.record(client.slot, parsed.run, parsed.sender, parsed.seq, recvUs - parsed.sentUs, recvUs);
+  },
+  closed(_client: Client, reason: string) {
+    closed++;
+    count(closeReasons, reason);
+  },
+};
+
+function count(counts: Record<string, number>, key: string): void {
+  // Keep the reasons few: they name addresses and ports otherwise.
+  const short = key.replace(/\d+\.\d+\.\d+\.\d+:\d+/g, 'ADDR').slice(0, 120);
+  counts[short] = (counts[short] ?? 0) + 1;
+}
+
+async function open(dialect: Dialect, specs: ClientSpec[], concurrency: number, timeoutMs: number) {
+  const connect = new Histogram();
+  const errors: Record<string, number> = {};
+  let opened = 0;
+  let failed = 0;
+  let next = 0;
+  const firstStartUs = monoUs();
+  let lastReadyUs = firstStartUs;
+  // A fixed number of lanes, each opening one client after another: bounded in-flight handshakes.
+  const lane = async () => {
+    for (;;) {
+      const i = next++;
+      const spec = specs[i];
+      if (spec === undefined) return;
+      const client = new BenchClient(clients.length, dialect, handlers);
+      clients.push(client);
+      const started = monoUs();
+      try {
+        await client.open(spec, timeoutMs);
+        lastReadyUs = monoUs();
+        connect.record(lastReadyUs - started);
+        opened++;
+      } catch (error) {
+        failed++;
+        count(errors, (error as Error).message);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, specs.length)) }, lane));
+  return { opened, failed, errors, connect: connect.toData(), firstStartUs, lastReadyUs } satisfies OpenResult;
+}
+
+/**
+ * Sends each sender's messages on its own fixed schedule (open loop: a late message does not push
+ * the next one back). One timer for all senders, set for the earliest due message.
+ */
+function run(request: Extract<Request, { op: 'run' }>): Promise<RunResult> {
+  tally.reset(request.run, clients.length, request.totalSenders);
+  const padding = request.padding > 0 ? ` ${'x'.repeat(request.padding)}` : '';
+  const lag = new Histogram();
+  const schedule = request.senders.map((spec: SenderSpec) => ({
+    spec,
+    client: clients[spec.slot],
+    from: `b${spec.sender}`,
+    seq: 0,
+    dueUs: request.startUs + spec.offsetUs,
+  }));
+  let sent = 0;
+  let firstSendUs = 0;
+  let lastSendUs = 0;
+  return new Promise((resolve) => {
+    const tick = () => {
+      let nextDue = Number.POSITIVE_INFINITY;
+      for (const s of schedule) {
+        let now = monoUs();
+        while (s.seq < s.spec.count && s.dueUs <= now) {
+          // A sender whose connection is gone sends nothing, so nothing is expected of it.
+          if (s.client?.state === 'open') {
+            const text = encodeMarker(request.run, s.spec.sender, s.seq, now) + padding;
+            s.client.send(s.client.dialect.message(s.from, text));
+            lag.record(now - s.dueUs);
+            if (firstSendUs === 0) firstSendUs = now;
+            lastSendUs = now;
+            sent++;
+          }
+          s.seq++;
+          s.dueUs += s.spec.intervalUs;
+          now = monoUs();
+        }
+        if (s.seq < s.spec.count) nextDue = Math.min(nextDue, s.dueUs);
+      }
+      if (nextDue === Number.POSITIVE_INFINITY) {
+        resolve({ sent, firstSendUs, lastSendUs, lag: lag.toData() });
+        return;
+      }
+      setTimeout(tick, Math.max(0, (nextDue - monoUs()) / 1000));
+    };
+    tick();
+  });
+}
+
+function progress(): ProgressResult {
+  return { ...tally.data(), closed };
+}
+
+async function handle(request: Request): Promise<unknown> {
+  switch (request.op) {
+    case 'open':
+      return open(dialects[request.dialect], request.clients, request.concurrency, request.timeoutMs);
+    case 'run':
+      return run(request);
+    case 'progress':
+      return progress();
+    case 'collect':
+      return { ...progress(), latency: tally.latency.toData(), closeReasons } satisfies CollectResult;
+    case 'close':
+      for (const client of clients) client.destroy();
+      clients.length = 0;
+      closed = 0;
+      for (const reason of Object.keys(closeReasons)) delete closeReasons[reason];
+      return null;
+  }
+}
+
+process.on('message', (message: Request & { id: number }) => {
+  handle(message).then(
+    (result) => process.send?.({ id: message.id, ok: true, result }),
+    (error: unknown) => process.send?.({ id: message.id, ok: false, error: String((error as Error)?.stack ?? error) }),
+  );
+});
+// The coordinator is gone: nothing left to do.
+process.on('disconnect', () => process.exit(0));

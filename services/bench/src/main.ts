@@ -1,0 +1,238 @@
+/**
+ * `npm run bench`: the chat against its peers, side by side, on one machine.
+ *
+ * Starts one redis-server (or uses --redis-url) and the load generator processes, then for each
+ * system under test in turn: its server processes, the clients, the workloads; then prints the
+ * tables, and writes the results as JSON and a PNG chart under --out. Progress goes to stderr, the
+ * report to stdout. Every process it starts is stopped by PID at the end (or killed if it dies).
+ */
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findRedisServer, LocalRedis } from '../../../scripts/lib/redis-server.ts';
+import { LoadGenerator } from './loadgen/pool.ts';
+import { type BenchOptions, parseOptions, USAGE } from './options.ts';
+import { renderProfile, summarizeProfile } from './profile/summarize.ts';
+import { renderChart } from './report/chart.ts';
+import type { BenchResults } from './report/results.ts';
+import { renderReport } from './report/table.ts';
+import { machineInfo } from './sys/machine.ts';
+import { raiseFileLimit } from './sys/proc.ts';
+import { SYSTEMS } from './systems/index.ts';
+import { freePort } from './systems/launch.ts';
+import type { RedisAddress, SystemUnderTest } from './systems/system.ts';
+import type { BenchContext } from './workloads/context.ts';
+import { fanout } from './workloads/fanout.ts';
+import { idleConnections } from './workloads/idle.ts';
+import { maxSustained } from './workloads/max.ts';
+import { closeSession, openSession } from './workloads/session.ts';
+import { connectStorm } from './workloads/storm.ts';
+
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const NODE_SYSTEMS = new Set(['chat', 'article-node', 'socketio', 'floor']);
+
+export interface BenchOutput {
+  results: BenchResults;
+  report: string;
+  files: { json: string; text: string; chart: string | undefined };
+}
+
+export async function runBench(options: BenchOptions, log: (line: string) => void): Promise<BenchOutput> {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const workDir = join(options.outDir, 'work');
+  mkdirSync(workDir, { recursive: true });
+  const notes: string[] = [];
+
+  // Each connection is a file descriptor in the server and one in the generator.
+  const wantedFiles = Math.max(65_536, options.idle * 2 + 10_000, options.storm * 2 + 10_000);
+  const files = raiseFileLimit(wantedFiles);
+  const needsFiles = options.workloads.includes('idle') && files.limit < options.idle + 1_000;
+  if (!files.raised && needsFiles && files.note !== undefined) notes.push(files.note);
+
+  const redisBinary = options.redisUrl === undefined ? findRedisServer() : null;
+  let redis: RedisAddress;
+  let localRedis: LocalRedis | undefined;
+  if (options.redisUrl !== undefined) {
+    const url = new URL(options.redisUrl);
+    redis = { url: options.redisUrl, host: url.hostname, port: Number(url.port || 6379) };
+  } else {
+    if (redisBinary === null)
+      throw new Error('no redis-server on PATH (apt-get install -y redis-server), or pass --redis-url');
+    localRedis = new LocalRedis({ binary: redisBinary, port: await freePort(), dir: workDir });
+    await localRedis.start();
+    redis = { url: localRedis.url, host: '127.0.0.1', port: localRedis.port };
+  }
+
+  const results: BenchResults = {
+    startedAt: new Date().toISOString(),
+    finishedAt: '',
+    machine: machineInfo(redisBinary),
+    options,
+    titles: {},
+    skipped: {},
+    failed: [],
+    fanout: [],
+    max: [],
+    idle: [],
+    storm: [],
+    profiles: [],
+    notes,
+  };
+  log(
+    `bench: machine ${results.machine.nproc} x ${results.machine.cpuModel}, load ${results.machine.loadAvgAtStart.join(' ')}`,
+  );
+
+  const gen = await LoadGenerator.start(options.generators);
+  let run = 0;
+  const ctx: BenchContext = {
+    options,
+    redis,
+    redisPid: localRedis?.pid,
+    gen,
+    fileLimit: files.limit,
+    workDir,
+    nextRun: () => ++run,
+    log,
+    note: (message) => {
+      if (!notes.includes(message)) notes.push(message);
+    },
+  };
+  try {
+    const systems: SystemUnderTest[] = [];
+    for (const name of options.systems) {
+      const system = SYSTEMS.find((s) => s.name === name) as SystemUnderTest;
+      const why = await system.prepare(workDir);
+      if (why === null) {
+        systems.push(system);
+        results.titles[system.name] = system.title;
+      } else {
+        results.skipped[system.name] = why;
+        log(`bench: skipping ${system.name}: ${why}`);
+      }
+    }
+    if (options.workloads.includes('rooms')) {
+      notes.push('rooms: the chat has no rooms yet, so there is no room workload; it comes with them');
+    }
+    await messageWorkloads(ctx, systems, results, stamp);
+    for (const [workload, fn] of [
+      ['idle', idleConnections],
+      ['storm', connectStorm],
+    ] as const) {
+      if (!options.workloads.includes(workload)) continue;
+      for (const system of systems) {
+        log(`bench: ${workload} ${system.name}`);
+        try {
+          const result = await fn(ctx, system);
+          (workload === 'idle' ? results.idle : results.storm).push(result as never);
+        } catch (error) {
+          results.failed.push({ system: system.name, workload, error: (error as Error).message });
+          log(`bench: ${system.name} ${workload} failed: ${(error as Error).message}`);
+        }
+      }
+    }
+  } finally {
+    await gen.stop();
+    await localRedis?.stop();
+  }
+  results.finishedAt = new Date().toISOString();
+
+  const base = join(options.outDir, `bench-${stamp}`);
+  const report = renderReport(results);
+  const json = `${base}.json`;
+  const text = `${base}.txt`;
+  writeFileSync(json, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(text, report);
+  let chart: string | undefined;
+  if (options.chart && (results.fanout.length > 0 || results.max.length > 0)) {
+    try {
+      chart = `${base}.png`;
+      await renderChart(results, chart);
+    } catch (error) {
+      chart = undefined;
+      log(`bench: no chart: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+  return { results, report, files: { json, text, chart } };
+}
+
+/** Fan-out and max, per system on one deployment; fan-out repeated --rounds times, systems interleaved. */
+async function messageWorkloads(
+  ctx: BenchContext,
+  systems: readonly SystemUnderTest[],
+  results: BenchResults,
+  stamp: string,
+): Promise<void> {
+  const { options, log } = ctx;
+  const doFanout = options.workloads.includes('fanout');
+  const doMax = options.workloads.includes('max');
+  if (!doFanout && !doMax) return;
+  for (let round = 0; round < (doFanout ? options.rounds : 1); round++) {
+    // Rotate the order each round, so no system always runs first (or right after a heavy one).
+    const order = systems.map((_, i) => systems[(i + round) % systems.length] as SystemUnderTest);
+    for (const system of order) {
+      const profileDir =
+        options.profile && round === 0 && NODE_SYSTEMS.has(system.name)
+          ? join(ctx.workDir, 'profiles', `${system.name}-${stamp}`)
+          : undefined;
+      if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
+      log(`bench: ${system.name}${options.rounds > 1 ? ` round ${round + 1}` : ''}: starting`);
+      let window: [number, number] | undefined;
+      try {
+        const session = await openSession(ctx, system, { cpuProfileDir: profileDir });
+        try {
+          if (doFanout) {
+            const result = await fanout(ctx, session, round);
+            window = result.windowUs;
+            results.fanout.push(result);
+            log(
+              `  ${system.name} fan-out: ${Math.round(result.deliveredPerSec)} deliveries/s, p99 ${result.latencyMs.p99.toFixed(2)} ms, ` +
+                `server ${result.cpu.serverUsPerDelivery.toFixed(2)} µs/delivery, lost ${result.lost}, dup ${result.duplicated}`,
+            );
+          }
+          if (doMax && round === 0) results.max.push(await maxSustained(ctx, session));
+        } finally {
+          await closeSession(ctx, session);
+        }
+      } catch (error) {
+        results.failed.push({ system: system.name, workload: 'fanout/max', error: (error as Error).message });
+        log(`bench: ${system.name} failed: ${(error as Error).message}`);
+      }
+      if (profileDir !== undefined && window !== undefined) {
+        const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+        if (file === undefined) {
+          log(`bench: ${system.name}: no CPU profile was written`);
+          continue;
+        }
+        const summary = summarizeProfile(system.name, join(profileDir, file), { fromUs: window[0], toUs: window[1] });
+        const { collapsed, ...rest } = summary;
+        writeFileSync(join(profileDir, 'summary.txt'), renderProfile(summary));
+        writeFileSync(join(profileDir, 'stacks.collapsed'), `${collapsed}\n`);
+        results.profiles.push(rest);
+        log(renderProfile(summary));
+      }
+    }
+  }
+}
+
+const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
+if (isMain) {
+  let options: BenchOptions | 'help';
+  try {
+    options = parseOptions(process.argv.slice(2), REPO_ROOT.replace(/\/$/, ''));
+  } catch (error) {
+    process.stderr.write(`bench: ${(error as Error).message}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (options === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  // Ctrl-C: exit, and process.ts's exit hook kills every server started; generators follow their parent.
+  process.once('SIGINT', () => process.exit(130));
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const output = await runBench(options, log);
+  process.stdout.write(`\n${output.report}`);
+  process.stdout.write(
+    `\nResults: ${output.files.json}\nTable:   ${output.files.text}\n${output.files.chart === undefined ? '' : `Chart:   ${output.files.chart}\n`}`,
+  );
+}

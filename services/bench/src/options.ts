@@ -1,0 +1,166 @@
+/**
+ * Command-line options of `npm run bench`, with their defaults (the issue's workloads: 3 replicas,
+ * 300 clients, 10 senders, 200 messages a second for 30 s; max ramp to p99 100 ms; 5,000 idle).
+ */
+import { parseArgs } from 'node:util';
+import { SYSTEM_NAMES } from './systems/index.ts';
+import type { SystemName } from './systems/system.ts';
+
+export const WORKLOADS = ['fanout', 'max', 'idle', 'storm', 'rooms'] as const;
+export type Workload = (typeof WORKLOADS)[number];
+
+export interface BenchOptions {
+  workloads: Workload[];
+  systems: SystemName[];
+  replicas: number;
+  clients: number;
+  senders: number;
+  /** Messages a second, all senders together (deliveries a second = rate x clients). */
+  rate: number;
+  durationS: number;
+  warmupS: number;
+  /** Load generator processes. */
+  generators: number;
+  maxP99Ms: number;
+  maxStartRate: number;
+  maxFactor: number;
+  maxStepS: number;
+  maxSteps: number;
+  idle: number;
+  /** Idle workload: how long connections sit before memory is read. */
+  idleSettleS: number;
+  storm: number;
+  /** Source addresses 127.0.0.2 ... for the idle workload (about 28k connections each). */
+  sourceAddresses: number;
+  nginx: boolean;
+  redisUrl: string | undefined;
+  outDir: string;
+  profile: boolean;
+  padding: number;
+  rounds: number;
+  chart: boolean;
+}
+
+export const USAGE = `npm run bench -- [options]
+
+Starts one redis-server (or uses --redis-url), the systems under test as separate processes, and
+load generator processes; prints a table, writes JSON and a PNG chart to --out.
+
+  --workloads LIST      fanout,max,idle,storm (default fanout,max,idle); "all" for every one
+  --systems LIST        ${SYSTEM_NAMES.join(',')} (default: all that can run here)
+  --replicas N          server processes per system (default 3; the floor always runs 1)
+  --clients N           connected clients, round-robin over the replicas (default 300)
+  --senders N           clients that send (default 10)
+  --rate N              messages/s from all senders together, fan-out workload (default 200)
+  --duration S          measured seconds of the fan-out workload (default 30)
+  --warmup S            unmeasured seconds before it (default 5)
+  --generators N        load generator processes (default 2)
+  --max-p99 MS          max workload: the p99 bound (default 100)
+  --max-start N         max workload: first rate in messages/s (default 400)
+  --max-factor F        max workload: rate multiplier per step (default 1.25)
+  --max-step S          max workload: seconds per step (default 8)
+  --max-steps N         max workload: at most this many steps (default 20)
+  --idle N              idle workload: connections to one replica (default 5000)
+  --idle-settle S       idle workload: seconds before memory is read (default 5)
+  --storm N             connect storm: clients connecting at once (default 2000)
+  --source-addresses N  idle workload: source addresses 127.0.0.2.. (default 4; ~28k connections each)
+  --nginx               clients connect through nginx (docker/nginx.conf) instead of directly
+  --redis-url URL       use this Redis instead of starting a redis-server
+  --out DIR             where results go (default test-results/bench, git-ignored)
+  --profile             CPU profile (node --cpu-prof) of the first replica of each Node system
+  --padding N           extra characters per message (default 0: about 30-byte texts)
+  --rounds N            repeat fanout this many times, systems interleaved; medians reported (default 1)
+  --no-chart            skip the PNG chart
+  --help`;
+
+export function parseOptions(argv: readonly string[], repoRoot: string): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    options: {
+      workloads: { type: 'string', default: 'fanout,max,idle' },
+      systems: { type: 'string', default: SYSTEM_NAMES.join(',') },
+      replicas: { type: 'string', default: '3' },
+      clients: { type: 'string', default: '300' },
+      senders: { type: 'string', default: '10' },
+      rate: { type: 'string', default: '200' },
+      duration: { type: 'string', default: '30' },
+      warmup: { type: 'string', default: '5' },
+      generators: { type: 'string', default: '2' },
+      'max-p99': { type: 'string', default: '100' },
+      'max-start': { type: 'string', default: '400' },
+      'max-factor': { type: 'string', default: '1.25' },
+      'max-step': { type: 'string', default: '8' },
+      'max-steps': { type: 'string', default: '20' },
+      idle: { type: 'string', default: '5000' },
+      'idle-settle': { type: 'string', default: '5' },
+      storm: { type: 'string', default: '2000' },
+      'source-addresses': { type: 'string', default: '4' },
+      nginx: { type: 'boolean', default: false },
+      'redis-url': { type: 'string' },
+      out: { type: 'string', default: `${repoRoot}/test-results/bench` },
+      profile: { type: 'boolean', default: false },
+      padding: { type: 'string', default: '0' },
+      rounds: { type: 'string', default: '1' },
+      'no-chart': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) return 'help';
+  const workloads = values.workloads === 'all' ? [...WORKLOADS] : list(values.workloads, WORKLOADS, '--workloads');
+  const systems = list(values.systems, SYSTEM_NAMES, '--systems');
+  const options: BenchOptions = {
+    workloads,
+    systems,
+    replicas: int(values.replicas, '--replicas', 1, 64),
+    clients: int(values.clients, '--clients', 1, 200_000),
+    senders: int(values.senders, '--senders', 1, 10_000),
+    rate: num(values.rate, '--rate', 0.1, 1e7),
+    durationS: num(values.duration, '--duration', 0.5, 86_400),
+    warmupS: num(values.warmup, '--warmup', 0, 3_600),
+    generators: int(values.generators, '--generators', 1, 64),
+    maxP99Ms: num(values['max-p99'], '--max-p99', 0.1, 60_000),
+    maxStartRate: num(values['max-start'], '--max-start', 0.1, 1e7),
+    maxFactor: num(values['max-factor'], '--max-factor', 1.01, 10),
+    maxStepS: num(values['max-step'], '--max-step', 0.5, 3_600),
+    maxSteps: int(values['max-steps'], '--max-steps', 1, 100),
+    idle: int(values.idle, '--idle', 1, 1_000_000),
+    idleSettleS: num(values['idle-settle'], '--idle-settle', 0, 3_600),
+    storm: int(values.storm, '--storm', 1, 1_000_000),
+    sourceAddresses: int(values['source-addresses'], '--source-addresses', 1, 250),
+    nginx: values.nginx,
+    redisUrl: values['redis-url'],
+    outDir: values.out,
+    profile: values.profile,
+    padding: int(values.padding, '--padding', 0, 1_000_000),
+    rounds: int(values.rounds, '--rounds', 1, 100),
+    chart: !values['no-chart'],
+  };
+  if (options.senders > options.clients) throw new Error('--senders cannot exceed --clients');
+  return options;
+}
+
+function list<T extends string>(value: string, allowed: readonly T[], flag: string): T[] {
+  const items = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+  for (const item of items) {
+    if (!allowed.includes(item as T)) throw new Error(`${flag}: unknown "${item}" (one of ${allowed.join(', ')})`);
+  }
+  if (items.length === 0) throw new Error(`${flag}: empty`);
+  return items as T[];
+}
+
+function num(value: string, flag: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new Error(`${flag} must be a number from ${min} to ${max}, got "${value}"`);
+  return n;
+}
+
+function int(value: string, flag: string, min: number, max: number): number {
+  const n = num(value, flag, min, max);
+  if (!Number.isInteger(n)) throw new Error(`${flag} must be a whole number, got "${value}"`);
+  return n;
+}

@@ -1,0 +1,35 @@
+/** Everything one benchmark run found: what the table, the JSON file and the chart are made from. */
+import type { BenchOptions } from '../options.ts';
+import type { MachineInfo } from '../sys/machine.ts';
+import type { SystemName } from '../systems/system.ts';
+import type { FanoutResult } from '../workloads/fanout.ts';
+import type { IdleResult } from '../workloads/idle.ts';
+import type { MaxResult } from '../workloads/max.ts';
+import type { StormResult } from '../workloads/storm.ts';
+
+export interface ProfileSummary {
+  system: string;
+  file: string;
+  /** Samples inside the measured fan-out window. */
+  samples: number;
+  top: { name: string; where: string; selfPct: number }[];
+  categories: { category: string; selfPct: number }[];
+}
+
+export interface BenchResults {
+  startedAt: string;
+  finishedAt: string;
+  machine: MachineInfo;
+  options: BenchOptions;
+  titles: Partial<Record<SystemName, string>>;
+  /** Systems that could not run here, and why. */
+  skipped: Partial<Record<SystemName, string>>;
+  /** Systems that failed during the run, and how. */
+  failed: { system: string; workload: string; error: string }[];
+  fanout: FanoutResult[];
+  max: MaxResult[];
+  idle: IdleResult[];
+  storm: StormResult[];
+  profiles: ProfileSummary[];
+  notes: string[];
+}

@@ -1,0 +1,211 @@
+/**
+ * The terminal report: one table per workload with absolute figures, then every figure as a
+ * ratio to the peers measured in the same run (absolute numbers move between runs on a shared
+ * machine; ratios measured side by side move much less), then the issue's targets.
+ */
+import type { SystemName } from '../systems/system.ts';
+import { fixed, kilo, ratio, table } from './format.ts';
+import type { BenchResults } from './results.ts';
+import { type SystemSummary, summarize } from './summary.ts';
+
+/** The peers every figure is compared with, when they ran. */
+const PEERS: readonly SystemName[] = ['article-node', 'socketio', 'article-go'];
+
+export function renderReport(results: BenchResults): string {
+  const parts: string[] = [];
+  const summary = summarize(results);
+  const rows = [...summary.values()];
+  const o = results.options;
+
+  if (results.fanout.length > 0) {
+    parts.push(
+      `Fan-out: ${o.clients} clients, ${o.senders} senders, ${o.rate} msg/s (${kilo(o.rate * o.clients)} deliveries/s offered), ` +
+        `${o.durationS} s${o.rounds > 1 ? `, median of ${o.rounds} rounds` : ''}; latency in ms; CPU in µs per delivered message`,
+      table(
+        [
+          'system',
+          'deliv/s',
+          'p50',
+          'p90',
+          'p99',
+          'p99.9',
+          'max',
+          'lost',
+          'dup',
+          'srv µs',
+          'srv cores',
+          'RSS MiB',
+          'gen µs',
+          'gen cores',
+          'redis µs',
+          'other cores',
+        ],
+        rows
+          .filter((r) => r.rounds > 0)
+          .map((r) => [
+            r.system,
+            kilo(r.deliveredPerSec),
+            fixed(r.p50, 2),
+            fixed(r.p90, 2),
+            fixed(r.p99, 2),
+            fixed(r.p999, 2),
+            fixed(r.max, 1),
+            String(r.lost),
+            String(r.duplicated),
+            fixed(r.serverUs, 2),
+            fixed(r.serverCores, 2),
+            fixed(r.rssMiB, 0),
+            fixed(r.generatorUs, 2),
+            fixed(r.generatorCores, 2),
+            fixed(r.redisUs, 2),
+            fixed(r.otherCores, 2),
+          ]),
+      ),
+    );
+  }
+
+  if (results.max.length > 0) {
+    parts.push(
+      `Max sustained: rate x${o.maxFactor} per ${o.maxStepS} s step from ${o.maxStartRate} msg/s until p99 > ${o.maxP99Ms} ms, a loss, or delivery behind`,
+      table(
+        ['system', 'best deliv/s', 'p99 there', 'steps', 'stopped because'],
+        results.max.map((m) => [
+          m.system,
+          kilo(m.best?.deliveredPerSec),
+          fixed(m.best?.latencyMs.p99, 2),
+          String(m.steps.length),
+          m.stopReason,
+        ]),
+        1,
+      ),
+    );
+  }
+
+  if (results.idle.length > 0) {
+    parts.push(
+      `Idle connections: ${o.idle} to one replica`,
+      table(
+        [
+          'system',
+          'opened',
+          'failed',
+          'accept s',
+          'conn/s',
+          'srv µs/conn',
+          'RSS before',
+          'RSS after',
+          'KB/conn',
+          'dropped',
+        ],
+        results.idle.map((r) => [
+          r.system,
+          String(r.opened),
+          String(r.failed),
+          fixed(r.acceptS, 2),
+          kilo(r.acceptPerSec),
+          fixed(r.serverUsPerConnection, 0),
+          fixed(r.rssBeforeMiB, 1),
+          fixed(r.rssAfterMiB, 1),
+          fixed(r.bytesPerConnection / 1000, 2),
+          String(r.droppedBeforeRead),
+        ]),
+      ),
+    );
+  }
+
+  if (results.storm.length > 0) {
+    parts.push(
+      `Connect storm: ${o.storm} clients at once over ${o.replicas} replicas`,
+      table(
+        ['system', 'opened', 'failed', 'all ready s', 'p50 ms', 'p99 ms', 'max ms', 'lost after'],
+        results.storm.map((r) => [
+          r.system,
+          String(r.opened),
+          String(r.failed),
+          fixed(r.allReadyS, 2),
+          fixed(r.connectMs.p50, 1),
+          fixed(r.connectMs.p99, 1),
+          fixed(r.connectMs.max, 1),
+          String(r.lostAfter),
+        ]),
+      ),
+    );
+  }
+
+  const peers = PEERS.filter((p) => summary.has(p));
+  if (peers.length > 0 && rows.length > 1) {
+    const headers = ['system'];
+    const metrics: [string, (s: SystemSummary) => number | undefined][] = [
+      ['srv µs/deliv', (s) => s.serverUs],
+      ['p50', (s) => s.p50],
+      ['p99', (s) => s.p99],
+      ['p99.9', (s) => s.p999],
+      ['max deliv/s', (s) => s.maxSustained],
+      ['idle B/conn', (s) => s.idleBytesPerConnection],
+    ];
+    for (const [name] of metrics) for (const peer of peers) headers.push(`${name} / ${peer}`);
+    parts.push(
+      'Ratios to the peers measured in this run (below 1 is better, except max deliv/s)',
+      table(
+        headers,
+        rows.map((s) => [
+          s.system,
+          ...metrics.flatMap(([, pick]) =>
+            peers.map((peer) => ratio(pick(s), pick(summary.get(peer) as SystemSummary))),
+          ),
+        ]),
+      ),
+    );
+  }
+
+  const targets = targetLines(summary, results);
+  if (targets.length > 0) parts.push('Targets (the issue), for chat in this run', targets.join('\n'));
+  if (Object.keys(results.skipped).length > 0) {
+    parts.push(
+      `Skipped: ${Object.entries(results.skipped)
+        .map(([s, why]) => `${s} (${why})`)
+        .join('; ')}`,
+    );
+  }
+  for (const f of results.failed) parts.push(`FAILED: ${f.system} ${f.workload}: ${f.error}`);
+  for (const note of results.notes) parts.push(`Note: ${note}`);
+  return `${parts.join('\n\n')}\n`;
+}
+
+export function targetLines(summary: Map<SystemName, SystemSummary>, results: BenchResults): string[] {
+  const chat = summary.get('chat');
+  if (chat === undefined) return [];
+  const port = summary.get('article-node');
+  const go = summary.get('article-go');
+  const lines: string[] = [];
+  const verdict = (ok: boolean) => (ok ? 'MET' : 'NOT MET');
+  if (port !== undefined && chat.rounds > 0 && port.rounds > 0) {
+    const r = chat.serverUs / port.serverUs;
+    lines.push(
+      `  server CPU per delivery <= 0.65x plain port: ${r.toFixed(2)}x (${fixed(chat.serverUs, 2)} vs ${fixed(port.serverUs, 2)} µs)  ${verdict(r <= 0.65)}`,
+    );
+  }
+  if (go !== undefined && chat.rounds > 0 && go.rounds > 0) {
+    lines.push(
+      `  p99 no worse than the article's Go program: ${fixed(chat.p99, 2)} vs ${fixed(go.p99, 2)} ms  ${verdict(chat.p99 <= go.p99)}`,
+    );
+  }
+  if (port?.maxSustained !== undefined && chat.maxSustained !== undefined) {
+    const r = chat.maxSustained / port.maxSustained;
+    lines.push(
+      `  max sustained >= 1.3x plain port: ${r.toFixed(2)}x (${kilo(chat.maxSustained)} vs ${kilo(port.maxSustained)} deliveries/s)  ${verdict(r >= 1.3)}`,
+    );
+  }
+  const idle = results.idle.find((r) => r.system === 'chat');
+  if (idle !== undefined) {
+    const kb = idle.bytesPerConnection / 1000;
+    lines.push(
+      `  idle RSS <= 5 KB per connection (target at 20,000; here ${idle.opened}): ${kb.toFixed(2)} KB  ${verdict(kb <= 5)}`,
+    );
+  }
+  const losses = [...summary.values()].reduce((a, s) => a + s.lost + s.duplicated + s.maxLost + s.maxDuplicated, 0);
+  lines.push(
+    `  no message lost or duplicated (fan-out runs and max steps that held, all systems): ${losses === 0 ? 'none' : losses}  ${verdict(losses === 0)}`,
+  );
+  return lines;
+}

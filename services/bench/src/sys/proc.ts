@@ -1,0 +1,107 @@
+/**
+ * What the kernel says about processes and the machine (/proc): CPU time of a set of processes
+ * (their own accounting, so it is what the system under test spent, whatever else runs), their
+ * resident memory, and how busy the whole machine was, which tells how noisy a run was.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+
+/** Kernel clock ticks per second (USER_HZ); 100 on every Linux this runs on. */
+const TICKS_PER_SECOND = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** user + system CPU seconds of one process, all its threads, including exited ones; 0 if gone. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name is in parentheses and may contain spaces: count fields after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 (utime) and 15 (stime) of proc(5), here at 11 and 12 after pid, comm and state.
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+/** Resident set size in bytes (VmRSS); 0 if the process is gone. */
+export function rssBytes(pid: number): number {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match === null ? 0 : Number(match[1]) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** Busy and total CPU seconds of the whole machine since boot (all cores). */
+export function machineCpu(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  const busy = user + nice + system + irq + softirq + steal;
+  return { busy: busy / TICKS_PER_SECOND, total: (busy + idle + iowait) / TICKS_PER_SECOND };
+}
+
+export const coreCount = (): number => cpus().length;
+
+/** CPU seconds of groups of processes between start() and stop(), and the machine's meanwhile. */
+export class CpuWindow {
+  readonly #groups: Record<string, readonly number[]>;
+  readonly #start: Record<string, number> = {};
+  readonly #machine: { busy: number; total: number };
+  readonly #startedAt = performance.now();
+
+  constructor(groups: Record<string, readonly number[]>) {
+    this.#groups = groups;
+    for (const [name, pids] of Object.entries(groups)) this.#start[name] = total(pids);
+    this.#machine = machineCpu();
+  }
+
+  /** CPU seconds per group, the window's length, and the machine's busy share (0..1, all cores). */
+  stop(): { seconds: Record<string, number>; wallS: number; machineBusy: number } {
+    const seconds: Record<string, number> = {};
+    for (const [name, pids] of Object.entries(this.#groups)) seconds[name] = total(pids) - (this.#start[name] ?? 0);
+    const machine = machineCpu();
+    const totalDelta = machine.total - this.#machine.total;
+    return {
+      seconds,
+      wallS: (performance.now() - this.#startedAt) / 1000,
+      machineBusy: totalDelta > 0 ? (machine.busy - this.#machine.busy) / totalDelta : 0,
+    };
+  }
+}
+
+const total = (pids: readonly number[]) => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+
+/**
+ * Raises this process's open-file limit (children inherit it) with util-linux prlimit, which may
+ * raise the hard limit when run as root. Returns the soft limit in force afterwards.
+ */
+export function raiseFileLimit(wanted: number): { limit: number; raised: boolean; note?: string } {
+  try {
+    execFileSync('prlimit', ['--pid', String(process.pid), `--nofile=${wanted}:${wanted}`], { stdio: 'pipe' });
+    return { limit: currentFileLimit(), raised: true };
+  } catch (error) {
+    const limit = currentFileLimit();
+    return {
+      limit,
+      raised: false,
+      note:
+        `open files per process: ${limit}; raising it to ${wanted} failed (${(error as Error).message.split('\n')[0]}): ` +
+        'that takes root with CAP_SYS_RESOURCE, or a higher ulimit -Hn before the run',
+    };
+  }
+}
+
+export function currentFileLimit(): number {
+  const match = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+  return match === null ? 0 : Number(match[1]);
+}

@@ -1,0 +1,42 @@
+/**
+ * Our service, as it runs in production: `node services/chat/src/main.ts` per replica, configured by
+ * its environment, with every feature on (validation, metrics, ids, heartbeats). RATE_LIMIT=0 so
+ * the benchmark's senders are not throttled, LOG_LEVEL=warn so connection lines stay out of it.
+ */
+import { fileURLToPath } from 'node:url';
+import { baseEnv, startServers } from './launch.ts';
+import type { SystemUnderTest } from './system.ts';
+
+const MAIN = fileURLToPath(new URL('../../../chat/src/main.ts', import.meta.url));
+
+export const chat: SystemUnderTest = {
+  name: 'chat',
+  title: 'chat (this repo)',
+  dialect: 'article',
+  singleProcess: false,
+  prepare: async () => null,
+  start: ({ replicas, redis, cpuProfileDir }) =>
+    startServers(replicas, (i, port) => ({
+      name: `chat-${i + 1}`,
+      command: process.execPath,
+      args: [...(i === 0 && cpuProfileDir !== undefined ? ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir] : []), MAIN],
+      env: {
+        ...baseEnv(),
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        REPLICA_ID: `chat-${i + 1}`,
+        REDIS_URL: redis.url,
+        RATE_LIMIT: '0',
+        LOG_LEVEL: 'warn',
+      },
+      ready: async (p) => {
+        try {
+          const response = await fetch(`http://127.0.0.1:${p}/readyz`, { signal: AbortSignal.timeout(1_000) });
+          await response.body?.cancel();
+          return response.status === 200;
+        } catch {
+          return false;
+        }
+      },
+    })),
+};

@@ -1,0 +1,178 @@
+/**
+ * One measured run at a fixed rate, the unit every message workload is made of: the CPU window
+ * opens, the generator sends, the benchmark waits until every delivery has arrived (or a drain
+ * deadline passes), the window closes, and the generator's tallies are collected.
+ */
+import type { Histogram } from '../loadgen/histogram.ts';
+import { CpuWindow, coreCount, rssBytes } from '../sys/proc.ts';
+import type { BenchContext } from './context.ts';
+import type { Deployment } from './deploy.ts';
+
+export interface Latency {
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  mean: number;
+}
+
+export interface RunStats {
+  /** Offered messages a second and the run's length. */
+  rate: number;
+  durationS: number;
+  clients: number;
+  sent: number;
+  /** sent x clients: every client receives every message, its own included. */
+  expected: number;
+  /** Distinct deliveries. */
+  delivered: number;
+  lost: number;
+  duplicated: number;
+  /** Frames of earlier runs that arrived during this one (not counted anywhere else). */
+  stale: number;
+  /** Clients whose connection ended during the run. */
+  closed: number;
+  closeReasons: Record<string, number>;
+  /** Deliveries a second from the first send to the last delivery. */
+  deliveredPerSec: number;
+  /** End to end, from the sender's clock read just before its write to the receiver's read. */
+  latencyMs: Latency;
+  /** How far behind schedule the generator sent: large values mean the generator, not the server, lagged. */
+  sendLagMs: { p99: number; max: number };
+  /** From the last send to the last delivery. */
+  drainMs: number;
+  cpu: {
+    /** CPU seconds in the window. */
+    serverS: number;
+    redisS: number;
+    generatorS: number;
+    proxyS: number;
+    /** µs of CPU per delivered message. */
+    serverUsPerDelivery: number;
+    generatorUsPerDelivery: number;
+    redisUsPerDelivery: number;
+    /** Average cores busy in the window. */
+    serverCores: number;
+    generatorCores: number;
+    /** Whole machine busy, 0-100 % of all cores. */
+    machineBusyPct: number;
+    /** Cores busy with something that is not part of the benchmark (other people's work): noise. */
+    otherCores: number;
+    windowS: number;
+  };
+  /** Resident memory of each server process at the end of the run, MiB. */
+  rssMiB: number[];
+}
+
+export interface RunRequest {
+  rate: number;
+  durationS: number;
+  senders: number;
+  /** How long to wait for stragglers after the last send before counting the rest lost. */
+  drainTimeoutMs?: number;
+}
+
+export async function measuredRun(ctx: BenchContext, deployment: Deployment, request: RunRequest): Promise<RunStats> {
+  const { gen } = ctx;
+  const serverPids = deployment.running.pids;
+  const ownCpuStart = process.cpuUsage();
+  const window = new CpuWindow({
+    server: serverPids,
+    redis: ctx.redisPid === undefined ? [] : [ctx.redisPid],
+    generator: gen.pids,
+    proxy: deployment.proxyPids,
+  });
+  const run = ctx.nextRun();
+  const clients = gen.clients;
+  const sent = await gen.run({
+    run,
+    rate: request.rate,
+    durationS: request.durationS,
+    senders: request.senders,
+    padding: ctx.options.padding,
+  });
+  const expected = sent.sent * clients;
+  const drainDeadline = performance.now() + (request.drainTimeoutMs ?? 10_000);
+  for (;;) {
+    const progress = await gen.progress();
+    if (progress.unique >= expected || performance.now() >= drainDeadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const cpu = window.stop();
+  const own = process.cpuUsage(ownCpuStart);
+  const seen = await gen.collect();
+
+  const delivered = seen.unique;
+  const spanS = (Math.max(seen.lastRecvUs, sent.lastSendUs) - sent.firstSendUs) / 1e6;
+  const serverS = cpu.seconds.server ?? 0;
+  const generatorS = cpu.seconds.generator ?? 0;
+  const redisS = cpu.seconds.redis ?? 0;
+  const proxyS = cpu.seconds.proxy ?? 0;
+  const perDelivery = (seconds: number) => (delivered > 0 ? (seconds * 1e6) / delivered : Number.NaN);
+  const ours = serverS + generatorS + redisS + proxyS + (own.user + own.system) / 1e6;
+  return {
+    rate: request.rate,
+    durationS: request.durationS,
+    clients,
+    sent: sent.sent,
+    expected,
+    delivered,
+    lost: expected - delivered,
+    duplicated: seen.duplicated,
+    stale: seen.stale,
+    closed: seen.closed,
+    closeReasons: seen.closeReasons,
+    deliveredPerSec: spanS > 0 ? delivered / spanS : 0,
+    latencyMs: latencyMs(seen.latency),
+    sendLagMs: { p99: sent.lag.percentile(0.99) / 1000, max: sent.lag.max / 1000 },
+    drainMs: Math.max(0, (seen.lastRecvUs - sent.lastSendUs) / 1000),
+    cpu: {
+      serverS,
+      redisS,
+      generatorS,
+      proxyS,
+      serverUsPerDelivery: perDelivery(serverS),
+      generatorUsPerDelivery: perDelivery(generatorS),
+      redisUsPerDelivery: perDelivery(redisS),
+      serverCores: serverS / cpu.wallS,
+      generatorCores: generatorS / cpu.wallS,
+      machineBusyPct: cpu.machineBusy * 100,
+      otherCores: Math.max(0, cpu.machineBusy * coreCount() - ours / cpu.wallS),
+      windowS: cpu.wallS,
+    },
+    rssMiB: serverPids.map((pid) => rssBytes(pid) / 2 ** 20),
+  };
+}
+
+export function latencyMs(h: Histogram): Latency {
+  const ms = (us: number) => us / 1000;
+  return {
+    p50: ms(h.percentile(0.5)),
+    p90: ms(h.percentile(0.9)),
+    p99: ms(h.percentile(0.99)),
+    p999: ms(h.percentile(0.999)),
+    max: ms(h.total === 0 ? Number.NaN : h.max),
+    mean: ms(h.mean()),
+  };
+}
+
+/**
+ * Sends a few messages until one run reaches every client: the proof that every replica's
+ * subscription is live before anything is measured (a replica that listens is not yet one that
+ * receives from Redis). Throws after 20 tries.
+ */
+export async function settle(ctx: BenchContext, deployment: Deployment): Promise<void> {
+  for (let attempt = 1; attempt <= 20; attempt++) {
+    const stats = await measuredRun(ctx, deployment, {
+      rate: 20,
+      durationS: 0.5,
+      senders: Math.min(ctx.options.senders, ctx.gen.clients),
+      drainTimeoutMs: 3_000,
+    });
+    if (stats.lost === 0 && stats.closed === 0) return;
+    ctx.log(`  not settled yet (${stats.lost} of ${stats.expected} deliveries missing), trying again`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`${deployment.system.name}: deliveries never reached every client`);
+}

@@ -1,0 +1,57 @@
+/**
+ * Connect storm: K clients connect at once, spread over the replicas (or through nginx), then one
+ * round of messages proves every one of them is really in the chat. Reports how long until all were
+ * ready, each connection's time to ready, and failures.
+ */
+import type { SystemUnderTest } from '../systems/system.ts';
+import type { BenchContext } from './context.ts';
+import { deploy } from './deploy.ts';
+import { measuredRun } from './measure.ts';
+
+export interface StormResult {
+  system: string;
+  clients: number;
+  opened: number;
+  failed: number;
+  errors: Record<string, number>;
+  /** From the first connect to the last client ready. */
+  allReadyS: number;
+  connectMs: { p50: number; p99: number; max: number };
+  /** Deliveries missing in the round of messages after the storm. */
+  lostAfter: number;
+}
+
+export async function connectStorm(ctx: BenchContext, system: SystemUnderTest): Promise<StormResult> {
+  const deployment = await deploy(ctx, system);
+  try {
+    const k = ctx.options.storm;
+    const addresses = ctx.options.sourceAddresses;
+    const targets = Array.from({ length: k }, (_, i) => deployment.target(i, `127.0.0.${2 + (i % addresses)}`));
+    // Every handshake in flight at once: the storm.
+    const opened = await ctx.gen.open(system.dialect, targets, { concurrency: k, timeoutMs: 60_000 });
+    // Subscriptions may lag the listening socket on a fresh replica: a probe round first.
+    const check = await measuredRun(ctx, deployment, {
+      rate: 10,
+      durationS: 1,
+      senders: Math.min(10, opened.opened),
+      drainTimeoutMs: 10_000,
+    });
+    return {
+      system: system.name,
+      clients: k,
+      opened: opened.opened,
+      failed: opened.failed,
+      errors: opened.errors,
+      allReadyS: (opened.lastReadyUs - opened.firstStartUs) / 1e6,
+      connectMs: {
+        p50: opened.connect.percentile(0.5) / 1000,
+        p99: opened.connect.percentile(0.99) / 1000,
+        max: opened.connect.max / 1000,
+      },
+      lostAfter: check.lost,
+    };
+  } finally {
+    await ctx.gen.closeClients();
+    await deployment.stop();
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The benchmark harness works end to end: every system starts, every client connects, every
+ * message reaches every client exactly once, and the report, the JSON file and the chart come out.
+ * The runs are tiny and nothing here judges speed: the benchmark measures, tests do not.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { startTestRedis, type TestRedis } from '../../chat/test/support/redis.ts';
+import { runBench } from '../src/main.ts';
+import { parseOptions } from '../src/options.ts';
+import type { BenchResults } from '../src/report/results.ts';
+
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url)).replace(/\/$/, '');
+const OUT = `${REPO_ROOT}/test-results/bench-test`;
+
+let redis: TestRedis;
+beforeAll(async () => {
+  redis = await startTestRedis(inject('redisProvider'));
+});
+afterAll(async () => {
+  await redis?.close();
+});
+
+function losses(results: BenchResults): number {
+  return [...results.fanout, ...results.max.flatMap((m) => m.steps)].reduce((a, r) => a + r.lost + r.duplicated, 0);
+}
+
+it('runs a short fan-out on every system with nothing lost or duplicated, and writes the table, JSON and chart', async () => {
+  const log: string[] = [];
+  const options = parseOptions(
+    [
+      '--workloads',
+      'fanout',
+      '--clients',
+      '30',
+      '--senders',
+      '5',
+      '--rate',
+      '50',
+      '--duration',
+      '2',
+      '--warmup',
+      '0.5',
+    ],
+    REPO_ROOT,
+  );
+  if (options === 'help') throw new Error('unexpected');
+  const { results, report, files } = await runBench({ ...options, redisUrl: redis.url, outDir: OUT }, (line) =>
+    log.push(line),
+  );
+
+  expect(results.failed, log.join('\n')).toEqual([]);
+  // Go is optional (a toolchain and Debian's Go packages); everything else must have run.
+  expect(Object.keys(results.skipped).filter((s) => s !== 'article-go')).toEqual([]);
+  const ran = results.fanout.map((r) => r.system).sort();
+  expect(ran).toEqual(
+    ['article-go', 'article-node', 'chat', 'floor', 'socketio'].filter((s) => !(s in results.skipped)),
+  );
+  for (const r of results.fanout) {
+    expect(r.sent, r.system).toBe(100);
+    expect(r.expected, r.system).toBe(100 * 30);
+    expect(r.delivered, r.system).toBe(r.expected);
+    expect(
+      r.rssMiB.every((m) => m > 0),
+      r.system,
+    ).toBe(true);
+    expect(r.cpu.serverS, r.system).toBeGreaterThan(0);
+  }
+  expect(losses(results)).toBe(0);
+
+  expect(report).toMatch(/^Fan-out: 30 clients, 5 senders, 50 msg\/s/m);
+  for (const system of ran) expect(report).toMatch(new RegExp(`^${system} `, 'm'));
+  expect(report).toMatch(/Ratios to the peers/);
+  expect(report).toMatch(/server CPU per delivery <= 0\.65x plain port: \d+\.\d\dx/);
+
+  const saved = JSON.parse(readFileSync(files.json, 'utf8')) as BenchResults;
+  expect(saved.fanout).toHaveLength(ran.length);
+  expect(saved.machine.nproc).toBeGreaterThan(0);
+  expect(readFileSync(files.text, 'utf8')).toBe(report);
+  expect(files.chart).toBeDefined();
+  const png = readFileSync(files.chart as string);
+  expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+});
+
+it('runs the max ramp, idle connections and a connect storm, through nginx where asked', async () => {
+  const log: string[] = [];
+  const options = parseOptions(
+    [
+      '--systems',
+      'chat,socketio',
+      '--workloads',
+      'max,idle,storm',
+      '--clients',
+      '20',
+      '--senders',
+      '4',
+      '--max-start',
+      '20',
+      '--max-factor',
+      '2',
+      '--max-step',
+      '1',
+      '--max-steps',
+      '2',
+      '--idle',
+      '200',
+      '--idle-settle',
+      '0.5',
+      '--storm',
+      '100',
+      '--nginx',
+      '--no-chart',
+    ],
+    REPO_ROOT,
+  );
+  if (options === 'help') throw new Error('unexpected');
+  const { results, report, files } = await runBench({ ...options, redisUrl: redis.url, outDir: OUT }, (line) =>
+    log.push(line),
+  );
+  expect(results.failed, log.join('\n')).toEqual([]);
+  for (const m of results.max) {
+    expect(m.steps.length, m.system).toBeGreaterThanOrEqual(2);
+    expect(
+      m.steps.every((s) => s.lost === 0 && s.duplicated === 0 && s.delivered === s.expected),
+      m.system,
+    ).toBe(true);
+    expect(m.best, m.system).not.toBeNull();
+  }
+  for (const idle of results.idle) {
+    expect(idle.opened, idle.system).toBe(200);
+    expect(idle.droppedBeforeRead, idle.system).toBe(0);
+    expect(idle.rssAfterMiB, idle.system).toBeGreaterThan(0);
+  }
+  for (const storm of results.storm) {
+    expect(storm.opened, storm.system).toBe(100);
+    expect(storm.lostAfter, storm.system).toBe(0);
+  }
+  expect(report).toMatch(/^Max sustained/m);
+  expect(report).toMatch(/^Idle connections: 200 to one replica/m);
+  expect(report).toMatch(/^Connect storm: 100 clients/m);
+  expect(files.chart).toBeUndefined();
+  expect(existsSync(files.json)).toBe(true);
+});
