@@ -152,8 +152,10 @@ export function metricNames(expr: string): string[] {
     .replace(/\[[^\]]*\]/g, ' ')
     .replace(/\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
   const names = new Set<string>();
-  for (const match of stripped.matchAll(/[a-zA-Z_:][a-zA-Z0-9_:]*/g)) {
+  // Numbers and durations (0.99, 5m) are matched whole so that their unit is not taken for a name.
+  for (const match of stripped.matchAll(/[a-zA-Z_:][a-zA-Z0-9_:]*|\d[\w.]*/g)) {
     const name = match[0];
+    if (/^\d/.test(name)) continue;
     const after = stripped.slice((match.index ?? 0) + name.length);
     if (/^\s*\(/.test(after) || KEYWORDS.has(name.toLowerCase())) continue; // a function call or a keyword
     names.add(name);

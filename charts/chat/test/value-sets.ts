@@ -30,6 +30,21 @@ export const valueSets: Record<string, Values> = {
     autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 8, targetMemoryUtilizationPercentage: 80 },
   },
   'monitoring off': { monitoring: { scrapeAnnotations: false } },
+  'monitoring on (ServiceMonitor, PrometheusRule, dashboard ConfigMap)': {
+    monitoring: {
+      scrapeAnnotations: false,
+      serviceMonitor: {
+        enabled: true,
+        labels: { release: 'kube-prometheus-stack' },
+        interval: '30s',
+        scrapeTimeout: '10s',
+        relabelings: [{ targetLabel: 'cluster', replacement: 'eu-1' }],
+        metricRelabelings: [{ sourceLabels: ['__name__'], regex: 'nodejs_heap_space_.*', action: 'drop' }],
+      },
+      prometheusRule: { enabled: true, labels: { release: 'kube-prometheus-stack' } },
+      dashboard: { enabled: true, annotations: { grafana_folder: 'Chat' }, namespace: 'monitoring' },
+    },
+  },
   'everything else on or changed': {
     fullnameOverride: 'talk',
     commonLabels: { team: 'chat' },

@@ -8,6 +8,8 @@
  * that no validator read is unknown to the schema.
  */
 
+import { isMonitoringKind, monitoringProblems } from './monitoring-kinds.ts';
+
 export interface KubeObject {
   apiVersion: string;
   kind: string;
@@ -84,6 +86,8 @@ function tracked(root: object, records: Map<object, Reads>): object {
  * keys the schema does not know. Empty when the API server would accept it as written.
  */
 export async function kubeProblems(object: KubeObject): Promise<string[]> {
+  // The Prometheus Operator's kinds (ServiceMonitor, PrometheusRule) are not in kubernetes-models.
+  if (isMonitoringKind(object)) return monitoringProblems(object, kubeProblems);
   const validate = await validatorFor(object.apiVersion, object.kind);
   const records = new Map<object, Reads>();
   const valid = validate(tracked(object, records));
