@@ -170,7 +170,7 @@ const DRAW_SCRIPT = `
   try {
     const model = JSON.parse(document.getElementById('model').textContent);
     const root = document.getElementById('dashboard');
-    const COLUMNS = 24, UNIT = 30, GAP = 8, TOP = 48;
+    const COLUMNS = 24, UNIT = 26, GAP = 8, TOP = 48;
     const columnWidth = (model.width - 16) / COLUMNS;
     const palette = ['#73bf69', '#f2cc0c', '#8ab8ff', '#ff780a', '#f2495c', '#5794f2', '#b877d9', '#37872d', '#fade2a', '#c4162a'];
     const fmtTime = (t) => new Date(t * 1000).toISOString().slice(11, 19);
