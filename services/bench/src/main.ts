@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { findRedisServer, LocalRedis } from '../../../scripts/lib/redis-server.ts';
 import { LoadGenerator } from './loadgen/pool.ts';
 import { type BenchOptions, parseOptions, USAGE } from './options.ts';
+import { flameGraphSvg } from './profile/flamegraph.ts';
 import { renderProfile, summarizeProfile } from './profile/summarize.ts';
 import { renderChart } from './report/chart.ts';
 import type { BenchResults } from './report/results.ts';
@@ -207,6 +208,10 @@ async function messageWorkloads(
         const { collapsed, ...rest } = summary;
         writeFileSync(join(profileDir, 'summary.txt'), renderProfile(summary));
         writeFileSync(join(profileDir, 'stacks.collapsed'), `${collapsed}\n`);
+        writeFileSync(
+          join(profileDir, 'flamegraph.svg'),
+          flameGraphSvg(collapsed, `${system.name}, first replica, measured fan-out window (busy samples)`),
+        );
         results.profiles.push(rest);
         log(renderProfile(summary));
       }

@@ -18,9 +18,13 @@ export interface SystemSummary {
   lost: number;
   duplicated: number;
   serverUs: number;
+  serverKernelPct: number;
   serverCores: number;
   generatorUs: number;
   generatorCores: number;
+  generatorKernelPct: number;
+  /** p99 of how late the generator sent: above a few ms the generator, not the server, lagged. */
+  sendLagP99: number;
   redisUs: number;
   rssMiB: number;
   otherCores: number;
@@ -51,9 +55,12 @@ export function summarize(results: BenchResults): Map<SystemName, SystemSummary>
       lost: rounds.reduce((a, r) => a + r.lost, 0),
       duplicated: rounds.reduce((a, r) => a + r.duplicated, 0),
       serverUs: m((r) => r.cpu.serverUsPerDelivery),
+      serverKernelPct: m((r) => r.cpu.serverKernelPct),
       serverCores: m((r) => r.cpu.serverCores),
       generatorUs: m((r) => r.cpu.generatorUsPerDelivery),
       generatorCores: m((r) => r.cpu.generatorCores),
+      generatorKernelPct: m((r) => r.cpu.generatorKernelPct),
+      sendLagP99: m((r) => r.sendLagMs.p99),
       redisUs: m((r) => r.cpu.redisUsPerDelivery),
       rssMiB: m((r) => Math.max(...r.rssMiB)),
       otherCores: m((r) => r.cpu.otherCores),

@@ -18,14 +18,23 @@ const TICKS_PER_SECOND = (() => {
 
 /** user + system CPU seconds of one process, all its threads, including exited ones; 0 if gone. */
 export function cpuSeconds(pid: number): number {
+  const { user, system } = cpuSplit(pid);
+  return user + system;
+}
+
+/**
+ * User and system (kernel) CPU seconds of one process. On loopback the kernel side of a write
+ * includes delivering the segment to the receiving socket, so system time is mostly the network.
+ */
+export function cpuSplit(pid: number): { user: number; system: number } {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name is in parentheses and may contain spaces: count fields after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // Fields 14 (utime) and 15 (stime) of proc(5), here at 11 and 12 after pid, comm and state.
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    return { user: Number(fields[11]) / TICKS_PER_SECOND, system: Number(fields[12]) / TICKS_PER_SECOND };
   } catch {
-    return 0;
+    return { user: 0, system: 0 };
   }
 }
 
@@ -55,7 +64,7 @@ export const coreCount = (): number => cpus().length;
 /** CPU seconds of groups of processes between start() and stop(), and the machine's meanwhile. */
 export class CpuWindow {
   readonly #groups: Record<string, readonly number[]>;
-  readonly #start: Record<string, number> = {};
+  readonly #start: Record<string, { user: number; system: number }> = {};
   readonly #machine: { busy: number; total: number };
   readonly #startedAt = performance.now();
 
@@ -65,21 +74,39 @@ export class CpuWindow {
     this.#machine = machineCpu();
   }
 
-  /** CPU seconds per group, the window's length, and the machine's busy share (0..1, all cores). */
-  stop(): { seconds: Record<string, number>; wallS: number; machineBusy: number } {
+  /**
+   * CPU seconds per group (and the kernel's share of them), the window's length, and the machine's
+   * busy share (0..1, all cores).
+   */
+  stop(): { seconds: Record<string, number>; system: Record<string, number>; wallS: number; machineBusy: number } {
     const seconds: Record<string, number> = {};
-    for (const [name, pids] of Object.entries(this.#groups)) seconds[name] = total(pids) - (this.#start[name] ?? 0);
+    const system: Record<string, number> = {};
+    for (const [name, pids] of Object.entries(this.#groups)) {
+      const now = total(pids);
+      const start = this.#start[name] ?? { user: 0, system: 0 };
+      seconds[name] = now.user + now.system - start.user - start.system;
+      system[name] = now.system - start.system;
+    }
     const machine = machineCpu();
     const totalDelta = machine.total - this.#machine.total;
     return {
       seconds,
+      system,
       wallS: (performance.now() - this.#startedAt) / 1000,
       machineBusy: totalDelta > 0 ? (machine.busy - this.#machine.busy) / totalDelta : 0,
     };
   }
 }
 
-const total = (pids: readonly number[]) => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+function total(pids: readonly number[]): { user: number; system: number } {
+  const sum = { user: 0, system: 0 };
+  for (const pid of pids) {
+    const { user, system } = cpuSplit(pid);
+    sum.user += user;
+    sum.system += system;
+  }
+  return sum;
+}
 
 /**
  * Raises this process's open-file limit (children inherit it) with util-linux prlimit, which may

@@ -50,6 +50,9 @@ export interface RunStats {
     proxyS: number;
     /** µs of CPU per delivered message. */
     serverUsPerDelivery: number;
+    /** Kernel (system) share of the server's and the generator's CPU time, 0-100 %. */
+    serverKernelPct: number;
+    generatorKernelPct: number;
     generatorUsPerDelivery: number;
     redisUsPerDelivery: number;
     /** Average cores busy in the window. */
@@ -133,6 +136,8 @@ export async function measuredRun(ctx: BenchContext, deployment: Deployment, req
       generatorS,
       proxyS,
       serverUsPerDelivery: perDelivery(serverS),
+      serverKernelPct: serverS > 0 ? ((cpu.system.server ?? 0) / serverS) * 100 : Number.NaN,
+      generatorKernelPct: generatorS > 0 ? ((cpu.system.generator ?? 0) / generatorS) * 100 : Number.NaN,
       generatorUsPerDelivery: perDelivery(generatorS),
       redisUsPerDelivery: perDelivery(redisS),
       serverCores: serverS / cpu.wallS,
