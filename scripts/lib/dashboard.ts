@@ -114,13 +114,12 @@ export function regexValues(values: readonly string[]): string {
  * a test unexercised.
  */
 export function substitute(expr: string, values: Substitutions): string {
-  const replaced = expr.replace(/\$\{(\w+)\}|\[\[(\w+)\]\]|\$(\w+)/g, (match, braced, brackets, bare) => {
+  return expr.replace(/\$\{(\w+)\}|\[\[(\w+)\]\]|\$(\w+)/g, (match, braced, brackets, bare) => {
     const name = (braced ?? brackets ?? bare) as string;
     const value = values[name];
     if (value === undefined) throw new Error(`no value for the variable ${match} in: ${expr}`);
     return value;
   });
-  return replaced;
 }
 
 const KEYWORDS = new Set([

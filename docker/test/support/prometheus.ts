@@ -21,11 +21,16 @@ export const ALERT_RULE_TESTS = join(REPO, 'charts', 'chat', 'test', 'alerts', '
 
 const INSTALL_HINT = 'apt-get install -y prometheus (it brings promtool too)';
 
+const found = new Map<string, string>();
+
 /** A binary of Debian's prometheus package: PROMETHEUS_PATH / PROMTOOL_PATH, else PATH. */
 export function findBinary(name: 'prometheus' | 'promtool'): string {
+  const known = found.get(name);
+  if (known !== undefined) return known;
   const binary = (name === 'prometheus' ? process.env.PROMETHEUS_PATH : process.env.PROMTOOL_PATH) ?? name;
   const run = spawnSync(binary, ['--version'], { encoding: 'utf8' });
   if (run.error || run.status !== 0) throw new Error(`no ${name} for this test (${binary}): ${INSTALL_HINT}`);
+  found.set(name, binary);
   return binary;
 }
 

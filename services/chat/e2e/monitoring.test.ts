@@ -67,7 +67,7 @@ const allReplicas = (): Substitutions => ({
 });
 
 beforeAll(async () => {
-  // A small send buffer is not needed: the drops panel reads zero rates, which is data too.
+  // No drill here, so nothing reads the replicas' connection log lines: keep them quiet.
   cluster = await startTestCluster({ replicaEnv: { LOG_LEVEL: 'warn' } });
   addresses = cluster.replicas.map((replica) => `127.0.0.1:${replica.port}`);
   prometheus = await startPrometheus(localPrometheusConfig({ targets: addresses, scrapeInterval: '1s' }));
