@@ -56,7 +56,7 @@ export function flameGraphSvg(collapsed: string, title: string): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" font-family="DejaVu Sans Mono, monospace" font-size="11">`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
-    `<text x="${WIDTH / 2}" y="18" text-anchor="middle" font-size="14">${escape(title)}</text>`,
+    `<text x="${WIDTH / 2}" y="18" text-anchor="middle" font-size="14">${escapeXml(title)}</text>`,
     ...boxes,
     '</svg>',
     '',
@@ -65,9 +65,9 @@ export function flameGraphSvg(collapsed: string, title: string): string {
 
 function box(node: Frame, x: number, y: number, w: number, total: number): string {
   const pct = ((node.count / total) * 100).toFixed(1);
-  const label = w > 30 ? escape(fit(`${node.name} ${pct}%`, Math.floor((w - 6) / 6.6))) : '';
+  const label = w > 30 ? escapeXml(fit(`${node.name} ${pct}%`, Math.floor((w - 6) / 6.6))) : '';
   return (
-    `<g><title>${escape(node.name)} (${pct} %)</title>` +
+    `<g><title>${escapeXml(node.name)} (${pct} %)</title>` +
     `<rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${ROW - 1}" fill="${colour(node.name)}"/>` +
     (label === '' ? '' : `<text x="${(x + 3).toFixed(1)}" y="${y + ROW - 4}">${label}</text>`) +
     '</g>'
@@ -89,6 +89,6 @@ function fit(text: string, chars: number): string {
   return text.length <= chars ? text : `${text.slice(0, Math.max(0, chars - 2))}..`;
 }
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 }
