@@ -15,6 +15,7 @@ import { type BenchOptions, parseOptions, USAGE } from './options.ts';
 import { flameGraphSvg } from './profile/flamegraph.ts';
 import { renderProfile, summarizeProfile } from './profile/summarize.ts';
 import { renderChart } from './report/chart.ts';
+import { renderMarkdown } from './report/markdown.ts';
 import type { BenchResults } from './report/results.ts';
 import { renderReport } from './report/table.ts';
 import { machineInfo } from './sys/machine.ts';
@@ -35,7 +36,7 @@ const NODE_SYSTEMS = new Set(['chat', 'article-node', 'socketio', 'floor']);
 export interface BenchOutput {
   results: BenchResults;
   report: string;
-  files: { json: string; text: string; chart: string | undefined };
+  files: { json: string; text: string; markdown: string; chart: string | undefined };
 }
 
 export async function runBench(options: BenchOptions, log: (line: string) => void): Promise<BenchOutput> {
@@ -143,6 +144,8 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   const text = `${base}.txt`;
   writeFileSync(json, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(text, report);
+  const markdown = `${base}.md`;
+  writeFileSync(markdown, renderMarkdown(results));
   let chart: string | undefined;
   if (options.chart && (results.fanout.length > 0 || results.max.length > 0)) {
     try {
@@ -153,7 +156,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       log(`bench: no chart: ${(error as Error).message.split('\n')[0]}`);
     }
   }
-  return { results, report, files: { json, text, chart } };
+  return { results, report, files: { json, text, markdown, chart } };
 }
 
 /** Fan-out and max, per system on one deployment; fan-out repeated --rounds times, systems interleaved. */
@@ -238,6 +241,6 @@ if (isMain) {
   const output = await runBench(options, log);
   process.stdout.write(`\n${output.report}`);
   process.stdout.write(
-    `\nResults: ${output.files.json}\nTable:   ${output.files.text}\n${output.files.chart === undefined ? '' : `Chart:   ${output.files.chart}\n`}`,
+    `\nResults:  ${output.files.json}\nTable:    ${output.files.text}\nMarkdown: ${output.files.markdown}\n${output.files.chart === undefined ? '' : `Chart:    ${output.files.chart}\n`}`,
   );
 }

@@ -56,7 +56,7 @@ load generator processes; prints a table, writes JSON and a PNG chart to --out.
   --warmup S            unmeasured seconds before it (default 5)
   --generators N        load generator processes (default 2)
   --max-p99 MS          max workload: the p99 bound (default 100)
-  --max-start N         max workload: first rate in messages/s (default 400)
+  --max-start N         max workload: first rate in messages/s (default 200)
   --max-factor F        max workload: rate multiplier per step (default 1.25)
   --max-step S          max workload: seconds per step (default 8)
   --max-steps N         max workload: at most this many steps (default 20)
@@ -88,7 +88,7 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
       warmup: { type: 'string', default: '5' },
       generators: { type: 'string', default: '2' },
       'max-p99': { type: 'string', default: '100' },
-      'max-start': { type: 'string', default: '400' },
+      'max-start': { type: 'string', default: '200' },
       'max-factor': { type: 'string', default: '1.25' },
       'max-step': { type: 'string', default: '8' },
       'max-steps': { type: 'string', default: '20' },

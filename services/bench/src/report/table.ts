@@ -136,29 +136,12 @@ export function renderReport(results: BenchResults): string {
     );
   }
 
-  const peers = PEERS.filter((p) => summary.has(p));
-  if (peers.length > 0 && rows.length > 1) {
-    const headers = ['system'];
-    const metrics: [string, (s: SystemSummary) => number | undefined][] = [
-      ['srv µs/deliv', (s) => s.serverUs],
-      ['p50', (s) => s.p50],
-      ['p99', (s) => s.p99],
-      ['p99.9', (s) => s.p999],
-      ['max deliv/s', (s) => s.maxSustained],
-      ['idle B/conn', (s) => s.idleBytesPerConnection],
-    ];
-    for (const [name] of metrics) for (const peer of peers) headers.push(`${name} / ${peer}`);
+  const ratios = ratioRows(summary);
+  if (ratios.length > 0) {
+    const peers = PEERS.filter((p) => summary.has(p));
     parts.push(
-      'Ratios to the peers measured in this run (below 1 is better, except max deliv/s)',
-      table(
-        headers,
-        rows.map((s) => [
-          s.system,
-          ...metrics.flatMap(([, pick]) =>
-            peers.map((peer) => ratio(pick(s), pick(summary.get(peer) as SystemSummary))),
-          ),
-        ]),
-      ),
+      'Ratios to the peers measured in this run (value / peer; below 1 is better, except max deliv/s)',
+      table(['system', 'figure', 'value', ...peers.map((p) => `/ ${p}`)], ratios, 2),
     );
   }
 
@@ -174,6 +157,41 @@ export function renderReport(results: BenchResults): string {
   for (const f of results.failed) parts.push(`FAILED: ${f.system} ${f.workload}: ${f.error}`);
   for (const note of results.notes) parts.push(`Note: ${note}`);
   return `${parts.join('\n\n')}\n`;
+}
+
+/** The figures compared across systems: name, unit and how to read it from a summary. */
+export const COMPARED: readonly [string, (s: SystemSummary) => number | undefined, number][] = [
+  ['server µs/delivery', (s) => (s.rounds > 0 ? s.serverUs : undefined), 2],
+  ['p50 ms', (s) => (s.rounds > 0 ? s.p50 : undefined), 2],
+  ['p99 ms', (s) => (s.rounds > 0 ? s.p99 : undefined), 2],
+  ['p99.9 ms', (s) => (s.rounds > 0 ? s.p999 : undefined), 2],
+  ['RSS MiB/replica', (s) => (s.rounds > 0 ? s.rssMiB : undefined), 0],
+  ['max deliveries/s', (s) => s.maxSustained, 0],
+  [
+    'idle KB/connection',
+    (s) => (s.idleBytesPerConnection === undefined ? undefined : s.idleBytesPerConnection / 1000),
+    2,
+  ],
+];
+
+/** One row per (system, figure) with the figure and its ratio to each peer that ran. */
+export function ratioRows(summary: Map<SystemName, SystemSummary>): string[][] {
+  const peers = PEERS.filter((p) => summary.has(p));
+  if (peers.length === 0 || summary.size < 2) return [];
+  const rows: string[][] = [];
+  for (const s of summary.values()) {
+    for (const [name, pick, digits] of COMPARED) {
+      const value = pick(s);
+      if (value === undefined || !Number.isFinite(value)) continue;
+      rows.push([
+        s.system,
+        name,
+        fixed(value, digits),
+        ...peers.map((peer) => ratio(value, pick(summary.get(peer) as SystemSummary))),
+      ]);
+    }
+  }
+  return rows;
 }
 
 export function targetLines(summary: Map<SystemName, SystemSummary>, results: BenchResults): string[] {

@@ -31,8 +31,8 @@ export async function connectStorm(ctx: BenchContext, system: SystemUnderTest): 
     const opened = await ctx.gen.open(system.dialect, targets, { concurrency: k, timeoutMs: 60_000 });
     // Subscriptions may lag the listening socket on a fresh replica: a probe round first.
     const check = await measuredRun(ctx, deployment, {
-      rate: 10,
-      durationS: 1,
+      rate: 20,
+      durationS: 0.5,
       senders: Math.min(10, opened.opened),
       drainTimeoutMs: 10_000,
     });
