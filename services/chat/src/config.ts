@@ -14,8 +14,15 @@ export interface Config {
   host: string | undefined;
   /** Redis connection URL, or null for the in-process broker (one instance only). */
   redisUrl: string | null;
-  /** Broker channel every replica publishes to and subscribes on. */
+  /** Prefix of every Redis channel and key of this chat (rooms are `<prefix>:{<room>}`). */
   channel: string;
+  /** Messages kept per room for late joiners and reconnecting clients. */
+  historySize: number;
+  /** A room's history is dropped after this many seconds without a message; 0 keeps it. */
+  historyTtlSeconds: number;
+  maxRoomsPerConnection: number;
+  /** A member whose replica stops refreshing it (crash) leaves presence after this long. */
+  presenceTtlMs: number;
   /** Largest accepted client frame; bigger frames close the connection with 1009. */
   maxMessageBytes: number;
   /** Messages per second one connection may send; 0 turns the limit off. */
@@ -78,6 +85,10 @@ export function loadConfig(env: Env = process.env): Config {
     host: read('HOST'),
     redisUrl: redisUrlFrom(read),
     channel: channelFrom(read('CHAT_CHANNEL')),
+    historySize: int('HISTORY_SIZE', 1000, 0, 1_000_000),
+    historyTtlSeconds: int('HISTORY_TTL', 86_400, 0, 10 * 365 * 86_400),
+    maxRoomsPerConnection: int('MAX_ROOMS_PER_CONNECTION', 10, 1, 10_000),
+    presenceTtlMs: int('PRESENCE_TTL_MS', 15_000, 300, 3_600_000),
     maxMessageBytes: int('MAX_MESSAGE_BYTES', 16_384, 128, 16 * 1024 * 1024),
     rateLimit: int('RATE_LIMIT', 20, 0, 1_000_000),
     allowedOrigins: originsFrom(read('ALLOWED_ORIGINS')),
@@ -129,8 +140,8 @@ function redisUrlFrom(read: (name: string) => string | undefined): string | null
 
 function channelFrom(raw: string | undefined): string {
   if (raw === undefined) return 'chat';
-  if (raw.length > 200 || /[\s*?[\]]/.test(raw)) {
-    throw new ConfigError('CHAT_CHANNEL', 'must be at most 200 characters with no spaces or glob characters (*?[])');
+  if (raw.length > 200 || /[\s*?[\]{}]/.test(raw)) {
+    throw new ConfigError('CHAT_CHANNEL', 'must be at most 200 characters with no spaces, braces or glob characters');
   }
   return raw;
 }

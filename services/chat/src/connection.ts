@@ -1,5 +1,5 @@
 /**
- * One client's WebSocket: turns its frames into messages for the relay, answers bad input, and
+ * One client's WebSocket: turns its frames into messages, joins and leaves, answers bad input, and
  * writes broadcasts to it. Everything that can go wrong with one client is handled here, so a
  * fault in one connection never reaches another.
  */
@@ -7,7 +7,16 @@ import type { WebSocket } from 'ws';
 import { BrokerUnavailableError } from './broker/broker.ts';
 import type { Logger } from './log.ts';
 import type { ChatMetrics, RejectReason } from './metrics.ts';
-import { type ChatMessage, CloseCode, type ErrorCode, encodeAck, encodeError, parseClientFrame } from './protocol.ts';
+import {
+  type ChatMessage,
+  CloseCode,
+  type ErrorCode,
+  encodeAck,
+  encodeError,
+  type JoinRequest,
+  type LeaveRequest,
+  parseClientFrame,
+} from './protocol.ts';
 import { RateLimiter } from './rate-limit.ts';
 
 /** What a connection needs from the rest of the server. */
@@ -18,6 +27,10 @@ export interface ConnectionContext {
   maxBufferedBytes: number;
   /** Hands a valid message to the broker; rejects with BrokerUnavailableError if it cannot. */
   publish(message: ChatMessage): Promise<{ id: string; ts: number }>;
+  /** Whether the connection is in the room (sending to a room takes membership). */
+  isMember(connection: Connection, room: string): boolean;
+  join(connection: Connection, request: JoinRequest): Promise<void>;
+  leave(connection: Connection, request: LeaveRequest): Promise<void>;
 }
 
 export interface ConnectionInfo {
@@ -26,6 +39,8 @@ export interface ConnectionInfo {
   ip: string;
   /** The TCP peer (the proxy, when there is one). */
   peer: string;
+  /** The name given at connect (`?name=`), shown in presence when a join names none. */
+  name: string;
 }
 
 // ws sends a Buffer as a binary frame unless told otherwise; broadcasts are JSON text.
@@ -81,10 +96,31 @@ export class Connection {
     const parsed = parseClientFrame(data);
     if (!parsed.ok) {
       this.#reject(parsed.code);
-      this.#sendError(parsed.code, parsed.detail, parsed.ref);
+      this.#sendError(parsed.code, parsed.detail, parsed);
       return;
     }
-    this.#publish(parsed.message);
+    switch (parsed.type) {
+      case 'message':
+        if (!this.#context.isMember(this, parsed.message.room)) {
+          this.#reject('not_in_room');
+          const { room, ref } = parsed.message;
+          this.#sendError('not_in_room', `join room "${room}" before sending to it`, { room, ref });
+          return;
+        }
+        this.#publish(parsed.message);
+        return;
+      case 'join':
+        void this.#context.join(this, parsed.join);
+        return;
+      case 'leave':
+        void this.#context.leave(this, parsed.leave);
+        return;
+    }
+  }
+
+  /** Sends a control frame (joined, presence, error...) to this client. */
+  send(frame: string): void {
+    if (this.#ws.readyState === 1) this.#ws.send(frame);
   }
 
   /**
@@ -149,11 +185,11 @@ export class Connection {
   }
 
   #publish(message: ChatMessage): void {
-    const { ref } = message;
+    const { ref, room } = message;
     this.#context.publish(message).then(
       ({ id, ts }) => {
         this.#context.metrics.messagesPublished.inc();
-        if (ref !== undefined) this.#sendControl(encodeAck(ref, id, ts));
+        if (ref !== undefined) this.send(encodeAck(ref, room, id, ts));
       },
       (error: unknown) => {
         this.#context.metrics.publishErrors.inc();
@@ -162,7 +198,7 @@ export class Connection {
         this.#sendError(
           'broker_unavailable',
           'the message was not sent: the message broker is unavailable, try again shortly',
-          ref,
+          { ref, room },
         );
       },
     );
@@ -178,7 +214,7 @@ export class Connection {
       this.#ws.close(CloseCode.policyViolation, 'rate limit exceeded');
       return;
     }
-    this.#sendError('rate_limited', `more than ${this.#context.rateLimit} messages a second; this one was dropped`);
+    this.#sendError('rate_limited', `more than ${this.#context.rateLimit} frames a second; this one was dropped`);
   }
 
   #dropSlowConsumer(): void {
@@ -196,11 +232,14 @@ export class Connection {
     this.#context.metrics.rejected[reason].inc();
   }
 
-  #sendError(code: ErrorCode, message: string, ref?: string): void {
-    this.#sendControl(encodeError(code, message, ref));
-  }
-
-  #sendControl(frame: string): void {
-    if (this.#ws.readyState === 1) this.#ws.send(frame);
+  #sendError(
+    code: ErrorCode,
+    message: string,
+    context: { ref?: string | undefined; room?: string | undefined } = {},
+  ): void {
+    const { ref, room } = context;
+    this.send(
+      encodeError(code, message, { ...(ref === undefined ? {} : { ref }), ...(room === undefined ? {} : { room }) }),
+    );
   }
 }

@@ -7,7 +7,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { FrameErrorCode } from './protocol.ts';
 
 /** Why a client frame was refused; the `reason` label of chat_messages_rejected_total. */
-export type RejectReason = FrameErrorCode | 'rate_limited' | 'too_large' | 'binary' | 'invalid_utf8';
+export type RejectReason = FrameErrorCode | 'not_in_room' | 'rate_limited' | 'too_large' | 'binary' | 'invalid_utf8';
 
 const REJECT_REASONS: readonly RejectReason[] = [
   'invalid_json',
@@ -15,6 +15,8 @@ const REJECT_REASONS: readonly RejectReason[] = [
   'empty_message',
   'from_too_long',
   'unknown_type',
+  'invalid_room',
+  'not_in_room',
   'rate_limited',
   'too_large',
   'binary',
@@ -40,6 +42,18 @@ export interface ChatMetrics {
   slowConsumerDisconnects: Counter;
   heartbeatTimeouts: Counter;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
+  joins: Counter;
+  joinErrors: Counter;
+  historyMessagesSent: Counter;
+  historyTruncated: Counter;
+  presenceReaped: Counter;
+}
+
+/** What the room gauges read at scrape time (so the message path updates nothing for them). */
+export interface RoomCounts {
+  rooms(): number;
+  subscriptions(): number;
+  memberships(): number;
 }
 
 export function createMetrics(info: { version: string; replica: string; broker: string }): ChatMetrics {
@@ -128,6 +142,31 @@ export function createMetrics(info: { version: string; replica: string; broker: 
       help: 'Connections dropped because the client did not answer a ping within PING_INTERVAL_MS.',
       registers,
     }),
+    joins: new Counter({
+      name: 'chat_joins_total',
+      help: 'Room joins completed on this replica (history and member list sent).',
+      registers,
+    }),
+    joinErrors: new Counter({
+      name: 'chat_join_errors_total',
+      help: 'Room joins that failed because the broker was unavailable.',
+      registers,
+    }),
+    historyMessagesSent: new Counter({
+      name: 'chat_history_messages_sent_total',
+      help: 'Messages sent from room history on joins (recovery after a reconnect, or recent history).',
+      registers,
+    }),
+    historyTruncated: new Counter({
+      name: 'chat_history_truncated_total',
+      help: 'Joins whose "since" was older than the history kept, so the client was told of a gap.',
+      registers,
+    }),
+    presenceReaped: new Counter({
+      name: 'chat_presence_reaped_total',
+      help: 'Members removed from presence because their replica stopped refreshing them (crash).',
+      registers,
+    }),
     httpDuration: new Histogram({
       name: 'chat_http_request_duration_seconds',
       help: 'HTTP request duration by method, route and status (WebSocket upgrades excluded).',
@@ -136,6 +175,23 @@ export function createMetrics(info: { version: string; replica: string; broker: 
       registers,
     }),
   };
+}
+
+/** Gauges of this replica's rooms, read from the hub when Prometheus scrapes. */
+export function registerRoomGauges(metrics: ChatMetrics, counts: RoomCounts): void {
+  const registers = [metrics.registry];
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(read());
+      },
+    });
+  gauge('chat_rooms_active', 'Rooms with at least one member on this replica.', counts.rooms);
+  gauge('chat_room_subscriptions', 'Room channels this replica is subscribed to in the broker.', counts.subscriptions);
+  gauge('chat_room_memberships', 'Memberships (a connection in a room) on this replica.', counts.memberships);
 }
 
 /**

@@ -19,12 +19,22 @@ import { RedisBroker } from './broker/redis.ts';
 import { type Config, redactRedisUrl } from './config.ts';
 import { Connection, type ConnectionContext, type ConnectionInfo } from './connection.ts';
 import { Hub } from './hub.ts';
-import { connectionId, createIdGenerator } from './ids.ts';
+import { connectionId } from './ids.ts';
 import type { Logger } from './log.ts';
-import { type ChatMetrics, createMetrics } from './metrics.ts';
+import { type ChatMetrics, createMetrics, registerRoomGauges } from './metrics.ts';
 import { isOriginAllowed } from './origin.ts';
-import { CloseCode } from './protocol.ts';
+import {
+  CloseCode,
+  DEFAULT_ROOM,
+  isMessageId,
+  isRoomName,
+  type JoinRequest,
+  MAX_NAME_CHARS,
+  roomRule,
+} from './protocol.ts';
 import { Relay } from './relay.ts';
+import { RoomSubscriptions } from './room-subscriptions.ts';
+import { Rooms } from './rooms.ts';
 
 export interface ChatServer {
   readonly metrics: ChatMetrics;
@@ -46,7 +56,6 @@ export function createChatServer(config: Config, options: { log: Logger; version
   const { log } = options;
   const brokerKind = config.redisUrl === null ? 'memory' : 'redis';
   const metrics = createMetrics({ version: options.version, replica: config.replicaId, broker: brokerKind });
-  const hub = new Hub();
   let shuttingDown = false;
   // Until the broker has been up once, a new client could neither send nor receive: refuse the
   // upgrade so the load balancer's retry lands on a replica that can chat. (After that, an outage
@@ -54,7 +63,7 @@ export function createChatServer(config: Config, options: { log: Logger; version
   let brokerEverUp = false;
 
   const handlers: BrokerHandlers = {
-    onMessage: (channel, payload, acceptedAt) => relay.deliver(channel, payload, acceptedAt),
+    onMessage: (room, frame, id, acceptedAt) => relay.deliver(room, frame, id, acceptedAt),
     onStatus: (up, cause) => {
       brokerEverUp ||= up;
       metrics.brokerUp.set(up ? 1 : 0);
@@ -63,11 +72,37 @@ export function createChatServer(config: Config, options: { log: Logger; version
       else log.warn({ broker: brokerKind, err: cause }, 'broker down: messages are refused until it is back');
     },
   };
+  const history = { size: config.historySize, ttlSeconds: config.historyTtlSeconds };
   const broker: Broker =
     config.redisUrl === null
-      ? new MemoryBroker(handlers)
-      : new RedisBroker({ url: config.redisUrl, connectionName: `chat:${config.replicaId}`, log }, handlers);
-  const relay = new Relay({ broker, hub, channel: config.channel, metrics, nextId: createIdGenerator() });
+      ? new MemoryBroker(handlers, { history, presenceTtlMs: config.presenceTtlMs })
+      : new RedisBroker(
+          {
+            url: config.redisUrl,
+            connectionName: `chat:${config.replicaId}`,
+            log,
+            prefix: config.channel,
+            history,
+            presenceTtlMs: config.presenceTtlMs,
+          },
+          handlers,
+        );
+  const hub = new Hub(new RoomSubscriptions(broker));
+  const relay = new Relay({ broker, hub, metrics });
+  const rooms = new Rooms({
+    hub,
+    broker,
+    metrics,
+    log,
+    maxRoomsPerConnection: config.maxRoomsPerConnection,
+    historySize: config.historySize,
+    presenceTtlMs: config.presenceTtlMs,
+  });
+  registerRoomGauges(metrics, {
+    rooms: () => hub.roomCount,
+    subscriptions: () => hub.subscriptions.count,
+    memberships: () => [...hub.memberships()].length,
+  });
 
   const isReady = () => broker.isUp() && !shuttingDown;
   const updateReady = () => metrics.ready.set(isReady() ? 1 : 0);
@@ -81,6 +116,9 @@ export function createChatServer(config: Config, options: { log: Logger; version
     rateLimit: config.rateLimit,
     maxBufferedBytes: config.maxBufferedBytes,
     publish: (message) => relay.publish(message),
+    isMember: (connection, room) => hub.membership(connection, room) !== undefined,
+    join: (connection, request) => rooms.join(connection, request),
+    leave: (connection, request) => rooms.leave(connection, request),
   };
 
   const app = new Hono();
@@ -101,13 +139,24 @@ export function createChatServer(config: Config, options: { log: Logger; version
   app.get(
     '/ws',
     upgradeGuard(config, metrics, () => (shuttingDown ? 'shutting_down' : brokerEverUp ? null : 'starting')),
+    async (c, next) => {
+      const opening = connectJoins(c.req.queries(), config.historySize);
+      if ('error' in opening) return c.json({ error: opening.error }, 400);
+      // Subscribe to the rooms before answering the upgrade, so that a client that sends at once
+      // (the article's does) is already receiving its room when it sees the socket open.
+      await Promise.all(opening.joins.map((join) => hub.subscriptions.want(join.room, true))).catch(() => {});
+      return next();
+    },
     upgradeWebSocket((c) => {
-      const info = clientInfo(c);
+      const parsed = connectJoins(c.req.queries(), config.historySize);
+      const opening = 'error' in parsed ? { joins: [], quiet: true, name: '' } : parsed; // errors: refused above
+      const info = clientInfo(c, opening.name);
       let connection: Connection | undefined;
       return {
         onOpen(_event, ws) {
-          connection = new Connection(ws.raw as WebSocket, info, connectionContext);
-          hub.add(connection);
+          const opened = new Connection(ws.raw as WebSocket, info, connectionContext);
+          connection = opened;
+          hub.add(opened);
           metrics.connectionsAccepted.inc();
           metrics.connectionsOpen.inc();
           log.info(
@@ -121,7 +170,8 @@ export function createChatServer(config: Config, options: { log: Logger; version
             'connection opened',
           );
           // An upgrade that raced past the guard as shutdown began: send it on its way.
-          if (shuttingDown) connection.close(CloseCode.goingAway, 'server shutting down');
+          if (shuttingDown) opened.close(CloseCode.goingAway, 'server shutting down');
+          else for (const join of opening.joins) void rooms.join(opened, join, opening.quiet);
         },
         onMessage(event) {
           connection?.receive(event.data);
@@ -131,6 +181,7 @@ export function createChatServer(config: Config, options: { log: Logger; version
         },
         onClose(event) {
           if (connection === undefined) return;
+          void rooms.leaveAll(connection);
           hub.remove(connection);
           metrics.connectionsOpen.dec();
           connection.closed(event.code, event.reason);
@@ -163,7 +214,6 @@ export function createChatServer(config: Config, options: { log: Logger; version
     metrics,
 
     async listen() {
-      await broker.subscribe(config.channel);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
@@ -172,6 +222,7 @@ export function createChatServer(config: Config, options: { log: Logger; version
         });
       });
       hub.startHeartbeat(config.pingIntervalMs);
+      rooms.startPresence();
       const address = server.address() as AddressInfo;
       log.info(
         {
@@ -195,7 +246,10 @@ export function createChatServer(config: Config, options: { log: Logger; version
         server.close();
         server.closeIdleConnections();
         hub.stopHeartbeat();
+        rooms.stopPresence();
         await hub.closeAll(CloseCode.goingAway, 'server shutting down', deadline);
+        // The closed sockets' members leave presence (and say so) before the broker goes.
+        await rooms.settled(deadline);
         await broker.close();
         server.closeAllConnections();
       })();
@@ -236,10 +290,45 @@ function upgradeGuard(
   };
 }
 
-function clientInfo(c: Context): ConnectionInfo {
+function clientInfo(c: Context, name: string): ConnectionInfo {
   const peer = getConnInfo(c).remote.address ?? 'unknown';
   const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-  return { id: connectionId(), ip: forwarded || peer, peer };
+  return { id: connectionId(), ip: forwarded || peer, peer, name };
+}
+
+interface Opening {
+  /** Rooms to join at connect. */
+  joins: JoinRequest[];
+  /** No parameters at all: an article client, which gets messages only (see Hub.Membership). */
+  quiet: boolean;
+  name: string;
+}
+
+/**
+ * The joins asked for in the upgrade URL: `/ws?room=a&room=b&since=<id>&history=<n>&name=<name>`
+ * (`since` applies to a single room). No room joins the default room.
+ */
+function connectJoins(query: Record<string, string[]>, historySize: number): Opening | { error: string } {
+  const one = (key: string) => query[key]?.[0];
+  const rooms = query.room ?? [];
+  const since = one('since');
+  const history = one('history');
+  const name = one('name') ?? '';
+  for (const room of rooms) if (!isRoomName(room)) return { error: roomRule(`room ${JSON.stringify(room)}`) };
+  if (since !== undefined && (!isMessageId(since) || rooms.length > 1)) {
+    return { error: '"since" must be a message id, with at most one room' };
+  }
+  if (history !== undefined && !/^\d{1,7}$/.test(history)) return { error: '"history" must be a whole number' };
+  if ([...name].length > MAX_NAME_CHARS) return { error: `"name" must be at most ${MAX_NAME_CHARS} characters` };
+  const quiet = Object.keys(query).length === 0;
+  const joins = (rooms.length > 0 ? rooms : [DEFAULT_ROOM]).map((room) => {
+    const join: JoinRequest = { room };
+    if (since !== undefined) join.since = since;
+    if (history !== undefined) join.history = Math.min(Number(history), historySize);
+    if (name !== '') join.name = name;
+    return join;
+  });
+  return { joins, quiet, name };
 }
 
 /** Request duration by route, plus the X-Chat-Replica header that tells which replica answered. */

@@ -74,7 +74,8 @@ describe('frames that are not valid messages get an error frame and the sender s
     const before = await rejected(code);
     mallory.send(text);
     const error = await mallory.waitFor((frame) => frame.type === 'error');
-    expect(error).toEqual({ type: 'error', code, message: expect.any(String) });
+    expect(error).toMatchObject({ type: 'error', code, message: expect.any(String) });
+    expect(error.ref).toBeUndefined();
     expect(mallory.isOpen).toBe(true);
     await expectStillChatting(mallory);
     expect(mallory.messages().some((frame) => frame.from === 'mallory')).toBe(false);

@@ -88,7 +88,7 @@ describe('fan-out across replicas', () => {
         .filter((name) => name.startsWith('chat:'))
         .sort();
       expect(names).toEqual(['r1', 'r2', 'r3'].flatMap((r) => [`chat:${r}:pub`, `chat:${r}:sub`]));
-      expect(await admin.pubsub('NUMSUB', 'chat')).toEqual(['chat', 3]);
+      expect(await admin.pubsub('NUMSUB', 'chat:{general}')).toEqual(['chat:{general}', 3]);
     } finally {
       admin.disconnect();
     }

@@ -1,6 +1,12 @@
 /**
- * Redis pub/sub broker: one publisher and one subscriber connection per process, whatever the
- * number of clients (a subscribed Redis connection cannot publish, hence two).
+ * Redis broker: one publisher and one subscriber connection per process, whatever the number of
+ * clients or rooms (a subscribed Redis connection cannot run other commands, hence two).
+ *
+ * Per room, under the prefix CHAT_CHANNEL (default "chat"):
+ *   channel  chat:{room}            live messages and presence events, as envelopes
+ *   stream   chat:{room}:history    the last HISTORY_SIZE messages (lua/append.lua)
+ *   zset     chat:{room}:presence   member id -> expiry;  hash chat:{room}:members  member data
+ * The braces are Redis Cluster hash tags: a room's keys live on one shard.
  *
  * Outages: neither connection queues commands while Redis is away (`enableOfflineQueue: false`),
  * so a publish fails at once and the sender is told, instead of the message sitting in memory and
@@ -10,15 +16,28 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
-import { type Broker, type BrokerHandlers, BrokerUnavailableError } from './broker.ts';
-import { decodeEnvelope, encodeEnvelope } from './envelope.ts';
+import type { FrameParts } from '../protocol.ts';
+import {
+  type Broker,
+  type BrokerHandlers,
+  BrokerUnavailableError,
+  type HistoryOptions,
+  type HistoryPage,
+} from './broker.ts';
+import { decodeEnvelope, encodeEnvelope, envelopeHeader } from './envelope.ts';
+import { RedisPresence } from './redis-presence.ts';
+import { defineScripts, type ScriptCaller } from './redis-scripts.ts';
 
 export interface RedisBrokerOptions {
   url: string;
   /** Names the connections in `CLIENT LIST`, e.g. the replica id. */
   connectionName: string;
   log: Logger;
-  /** A publish not answered within this is failed (default 2000 ms). */
+  /** Prefix of every channel and key (CHAT_CHANNEL). */
+  prefix: string;
+  history: HistoryOptions;
+  presenceTtlMs: number;
+  /** A command not answered within this is failed (default 2000 ms). */
   commandTimeoutMs?: number;
   /** Both connections are pinged this often; one that does not answer is reconnected (default 5000 ms). */
   healthCheckIntervalMs?: number;
@@ -36,11 +55,16 @@ export function reconnectDelay(attempt: number): number {
 
 export class RedisBroker implements Broker {
   readonly kind = 'redis';
+  readonly presence: RedisPresence;
   readonly #handlers: BrokerHandlers;
   readonly #log: Logger;
+  readonly #prefix: string;
+  readonly #history: HistoryOptions;
   readonly #pub: Redis;
   readonly #sub: Redis;
-  readonly #channels = new Set<string>();
+  readonly #call: ScriptCaller;
+  /** Channels this process wants, by channel name, with the room each belongs to. */
+  readonly #channels = new Map<string, string>();
   readonly #healthTimer: NodeJS.Timeout;
   #pubReady = false;
   #subReady = false;
@@ -52,6 +76,8 @@ export class RedisBroker implements Broker {
   constructor(options: RedisBrokerOptions, handlers: BrokerHandlers) {
     this.#handlers = handlers;
     this.#log = options.log;
+    this.#prefix = options.prefix;
+    this.#history = options.history;
     const common: RedisOptions = {
       enableOfflineQueue: false,
       autoResubscribe: false,
@@ -64,6 +90,12 @@ export class RedisBroker implements Broker {
     };
     this.#pub = new Redis(options.url, { ...common, connectionName: `${options.connectionName}:pub` });
     this.#sub = new Redis(options.url, { ...common, connectionName: `${options.connectionName}:sub` });
+    this.#call = defineScripts(this.#pub);
+    this.presence = new RedisPresence(
+      (name, ...args) => this.#command(() => this.#call(name, ...args)),
+      (room) => [`${this.#roomKey(room)}:presence`, `${this.#roomKey(room)}:members`],
+      options.presenceTtlMs,
+    );
 
     this.#pub.on('ready', () => this.#setPubReady(true));
     this.#sub.on('ready', () => void this.#resubscribe());
@@ -87,24 +119,47 @@ export class RedisBroker implements Broker {
     return this.#up;
   }
 
-  async subscribe(channel: string): Promise<void> {
-    this.#channels.add(channel);
+  async subscribe(room: string): Promise<void> {
+    const channel = this.#channel(room);
+    this.#channels.set(channel, room);
     // While the subscriber is down, #resubscribe picks the channel up on the next ready.
-    if (this.#sub.status === 'ready') await this.#sub.subscribe(channel);
+    if (this.#sub.status === 'ready') await this.#subscription(() => this.#sub.subscribe(channel));
   }
 
-  async unsubscribe(channel: string): Promise<void> {
+  async unsubscribe(room: string): Promise<void> {
+    const channel = this.#channel(room);
     this.#channels.delete(channel);
-    if (this.#sub.status === 'ready') await this.#sub.unsubscribe(channel);
+    if (this.#sub.status === 'ready') await this.#subscription(() => this.#sub.unsubscribe(channel));
   }
 
-  async publish(channel: string, payload: Buffer, acceptedAt: number): Promise<void> {
-    if (!this.#pubReady) throw new BrokerUnavailableError('Redis is not connected', { cause: this.#lastError });
-    try {
-      await this.#pub.publish(channel, encodeEnvelope(payload, acceptedAt));
-    } catch (error) {
-      throw new BrokerUnavailableError(`Redis did not take the message: ${(error as Error).message}`, { cause: error });
-    }
+  async append(room: string, parts: FrameParts, acceptedAt: number): Promise<string> {
+    const id = await this.#command(() =>
+      this.#call(
+        'chatAppend',
+        `${this.#roomKey(room)}:history`,
+        this.#channel(room),
+        envelopeHeader(acceptedAt),
+        parts.head,
+        parts.body,
+        this.#history.size,
+        this.#history.ttlSeconds,
+      ),
+    );
+    return String(id);
+  }
+
+  async publishEvent(room: string, frame: Buffer, acceptedAt: number): Promise<void> {
+    await this.#command(() => this.#pub.publish(this.#channel(room), encodeEnvelope(frame, acceptedAt)));
+  }
+
+  async history(room: string, query: { since?: string; limit: number }): Promise<HistoryPage> {
+    const reply = (await this.#command(() =>
+      this.#call('chatHistory', `${this.#roomKey(room)}:history`, query.since ?? '', query.limit),
+    )) as string[];
+    const [position = '0-0', truncated, ...flat] = reply;
+    const entries = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) entries.push({ id: String(flat[i]), body: String(flat[i + 1]) });
+    return { entries, position: String(position), truncated: Number(truncated) === 1 };
   }
 
   async close(): Promise<void> {
@@ -115,8 +170,35 @@ export class RedisBroker implements Broker {
     await Promise.all([quit(this.#pub), quit(this.#sub)]);
   }
 
+  #channel(room: string): string {
+    return this.#roomKey(room);
+  }
+
+  #roomKey(room: string): string {
+    return `${this.#prefix}:{${room}}`;
+  }
+
+  /** Runs a command, turning every failure (down, timeout, error reply) into BrokerUnavailableError. */
+  async #command<T>(run: () => Promise<T>): Promise<T> {
+    if (this.#closed) throw new BrokerUnavailableError('the broker is closed');
+    if (!this.#pubReady) throw new BrokerUnavailableError('Redis is not connected', { cause: this.#lastError });
+    try {
+      return await run();
+    } catch (error) {
+      throw new BrokerUnavailableError(`Redis did not answer: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  async #subscription(run: () => Promise<unknown>): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      throw new BrokerUnavailableError(`Redis did not answer: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
   async #resubscribe(): Promise<void> {
-    const channels = [...this.#channels];
+    const channels = [...this.#channels.keys()];
     try {
       if (channels.length > 0) await this.#sub.subscribe(...channels);
       this.#setSubReady(true);
@@ -127,15 +209,15 @@ export class RedisBroker implements Broker {
   }
 
   #deliver(channel: Buffer, envelope: Buffer): void {
+    const name = channel.toString();
+    const room = this.#channels.get(name);
+    if (room === undefined) return; // unsubscribed a moment ago
     const decoded = decodeEnvelope(envelope);
     if (decoded === null) {
-      this.#log.warn(
-        { channel: channel.toString(), bytes: envelope.length },
-        'dropped a broker message that is not a chat envelope',
-      );
+      this.#log.warn({ channel: name, bytes: envelope.length }, 'dropped a broker message that is not a chat envelope');
       return;
     }
-    this.#handlers.onMessage(channel.toString(), decoded.payload, decoded.acceptedAt);
+    this.#handlers.onMessage(room, decoded.frame, decoded.id, decoded.acceptedAt);
   }
 
   #healthCheck(): void {

@@ -23,7 +23,10 @@ let acked = false;
 let delivered = false;
 ws.on('error', (error) => fail(error.message));
 ws.on('unexpected-response', (_request, response) => fail(`upgrade refused with HTTP ${response.statusCode}`));
-ws.on('open', () => ws.send(JSON.stringify({ type: 'message', from: 'roundtrip', message: text, ref })));
+// A plain connection is in the default room; the typed frame names it to get an ack.
+ws.on('open', () =>
+  ws.send(JSON.stringify({ type: 'message', room: 'general', from: 'roundtrip', message: text, ref })),
+);
 ws.on('message', (data) => {
   const frame = JSON.parse(data.toString()) as { type?: string; ref?: string; message?: string; code?: string };
   if (frame.type === 'error' && frame.ref === ref) fail(`server refused the message: ${frame.code}`);

@@ -1,0 +1,228 @@
+/**
+ * Joining and leaving rooms, and presence. A join is where recovery happens, in this order:
+ *
+ *   1. the member is added locally, holding live frames back;
+ *   2. the replica's subscription to the room is confirmed (so nothing published from now on can
+ *      be missed);
+ *   3. the member is announced in presence, then history and the member list are read;
+ *   4. the client gets `joined`, the history, the member list, then the held frames newer than the
+ *      last message it has (older ones are duplicates), and goes live.
+ *
+ * So a client rejoining with the last id it saw gets exactly what it missed, then live messages:
+ * no gap and no duplicate, even while messages keep arriving during the join.
+ */
+import { type Broker, BrokerUnavailableError, compareIds } from './broker/broker.ts';
+import { nowMs } from './clock.ts';
+import type { Connection } from './connection.ts';
+import type { Hub, Membership } from './hub.ts';
+import type { Logger } from './log.ts';
+import type { ChatMetrics } from './metrics.ts';
+import {
+  encodeError,
+  encodeJoined,
+  encodeLeft,
+  encodePresence,
+  encodePresenceEvent,
+  type JoinRequest,
+  type LeaveRequest,
+  type Member,
+  messageHead,
+} from './protocol.ts';
+
+export interface RoomsOptions {
+  hub: Hub;
+  broker: Broker;
+  metrics: ChatMetrics;
+  log: Logger;
+  maxRoomsPerConnection: number;
+  historySize: number;
+  presenceTtlMs: number;
+}
+
+const isNewer = (id: string, than: string) => compareIds(id, than) > 0;
+
+export class Rooms {
+  readonly #hub: Hub;
+  readonly #broker: Broker;
+  readonly #metrics: ChatMetrics;
+  readonly #log: Logger;
+  readonly #options: RoomsOptions;
+  #presenceTimer: NodeJS.Timeout | undefined;
+  readonly #departures = new Set<Promise<unknown>>();
+
+  constructor(options: RoomsOptions) {
+    this.#hub = options.hub;
+    this.#broker = options.broker;
+    this.#metrics = options.metrics;
+    this.#log = options.log;
+    this.#options = options;
+  }
+
+  /**
+   * Joins a room; `quiet` is the implicit default-room join of a client that speaks the article's
+   * protocol: it gets the room's messages and nothing else.
+   */
+  async join(connection: Connection, request: JoinRequest, quiet = false): Promise<void> {
+    const { room, ref } = request;
+    const existing = this.#hub.membership(connection, room);
+    if (existing !== undefined) return this.#rejoin(existing, request);
+    if (this.#hub.membershipsOf(connection).length >= this.#options.maxRoomsPerConnection) {
+      connection.send(
+        encodeError('too_many_rooms', `a connection may be in ${this.#options.maxRoomsPerConnection} rooms at most`, {
+          room,
+          ...(ref === undefined ? {} : { ref }),
+        }),
+      );
+      return;
+    }
+    const member: Member = { id: connection.info.id, name: request.name ?? connection.info.name };
+    let membership: Membership | undefined;
+    try {
+      membership = await this.#hub.addMember(connection, room, member, quiet);
+      await this.#broker.presence.add(room, member);
+      await this.#announce(room, 'join', member);
+      const limit = request.since === undefined ? (request.history ?? 0) : this.#options.historySize + 1000;
+      const [page, members] = await Promise.all([
+        this.#broker.history(room, { ...(request.since === undefined ? {} : { since: request.since }), limit }),
+        quiet ? Promise.resolve([]) : this.#broker.presence.members(room),
+      ]);
+      if (!this.#hub.isMember(membership)) return; // left or closed meanwhile
+      this.#metrics.joins.inc();
+      if (page.truncated) this.#metrics.historyTruncated.inc();
+      this.#metrics.historyMessagesSent.inc(page.entries.length);
+      if (!quiet) {
+        const reply = { position: page.position, history: page.entries.length, truncated: page.truncated };
+        connection.send(encodeJoined(room, reply, ref));
+      }
+      const head = messageHead(room);
+      for (const entry of page.entries) connection.deliver(Buffer.from(head + entry.id + entry.body));
+      if (!quiet) connection.send(encodePresence(room, members));
+      // Held frames are those published after the subscription was confirmed; the ones up to the
+      // last message this client has (from history, or from before it reconnected) are duplicates.
+      this.#hub.release(membership, page.entries.at(-1)?.id ?? request.since, isNewer);
+    } catch (error) {
+      if (membership !== undefined && this.#hub.removeMember(membership)) {
+        this.#broker.presence.remove(room, member.id).catch(() => {});
+      }
+      this.#metrics.joinErrors.inc();
+      const expected = error instanceof BrokerUnavailableError;
+      this.#log[expected ? 'debug' : 'error']({ err: error, room, conn: connection.info.id }, 'join failed');
+      connection.send(
+        encodeError('broker_unavailable', `could not join "${room}": the message broker is unavailable, try again`, {
+          room,
+          ...(ref === undefined ? {} : { ref }),
+        }),
+      );
+    }
+  }
+
+  async leave(connection: Connection, request: LeaveRequest): Promise<void> {
+    const { room, ref } = request;
+    const membership = this.#hub.membership(connection, room);
+    if (membership === undefined) {
+      connection.send(
+        encodeError('not_in_room', `not in room "${room}"`, { room, ...(ref === undefined ? {} : { ref }) }),
+      );
+      return;
+    }
+    this.#hub.removeMember(membership);
+    connection.send(encodeLeft(room, ref));
+    await this.#depart(membership);
+  }
+
+  /** The connection is gone: it leaves every room it was in. */
+  async leaveAll(connection: Connection): Promise<void> {
+    const memberships = this.#hub.membershipsOf(connection);
+    for (const membership of memberships) this.#hub.removeMember(membership);
+    const departures = Promise.all(memberships.map((membership) => this.#depart(membership)));
+    this.#departures.add(departures);
+    await departures;
+    this.#departures.delete(departures);
+  }
+
+  /** Resolves once the departures under way are announced, or at `deadline` (epoch ms). */
+  async settled(deadline: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(this.#departures),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
+  /**
+   * Keeps this replica's members alive in presence, and removes members whose replica stopped
+   * doing so (it crashed, or lost Redis): they expire after the TTL and the first replica with
+   * members in that room to notice announces them as gone. Runs every third of the TTL, so a
+   * crashed replica's members are gone within 1⅓ TTL.
+   */
+  startPresence(): void {
+    const interval = Math.max(100, Math.floor(this.#options.presenceTtlMs / 3));
+    this.#presenceTimer = setInterval(() => void this.#presenceTick(), interval);
+    this.#presenceTimer.unref();
+  }
+
+  stopPresence(): void {
+    clearInterval(this.#presenceTimer);
+  }
+
+  async #presenceTick(): Promise<void> {
+    this.#hub.dropOrphanSubscriptions();
+    if (!this.#broker.isUp()) return;
+    try {
+      const entries = [...this.#hub.memberships()].map((m) => ({ room: m.room, memberId: m.member.id }));
+      if (entries.length > 0) await this.#broker.presence.refresh(entries);
+      for (const room of this.#hub.roomNames()) {
+        for (const member of await this.#broker.presence.reap(room)) {
+          this.#metrics.presenceReaped.inc();
+          await this.#announce(room, 'leave', member);
+        }
+      }
+    } catch (error) {
+      this.#log.debug({ err: error }, 'presence heartbeat failed; retrying next interval');
+    }
+  }
+
+  /** A second join of a room the connection is in: no history, a fresh member list, maybe a new name. */
+  async #rejoin(membership: Membership, request: JoinRequest): Promise<void> {
+    const { room, ref } = request;
+    try {
+      membership.quiet = false;
+      if (request.name !== undefined && request.name !== membership.member.name) {
+        membership.member = { ...membership.member, name: request.name };
+        await this.#broker.presence.add(room, membership.member);
+        await this.#announce(room, 'join', membership.member);
+      }
+      const [page, members] = await Promise.all([
+        this.#broker.history(room, { limit: 0 }),
+        this.#broker.presence.members(room),
+      ]);
+      const { connection } = membership;
+      connection.send(encodeJoined(room, { position: page.position, history: 0, truncated: false }, ref));
+      connection.send(encodePresence(room, members));
+    } catch {
+      membership.connection.send(
+        encodeError('broker_unavailable', `could not join "${room}": the message broker is unavailable, try again`, {
+          room,
+          ...(ref === undefined ? {} : { ref }),
+        }),
+      );
+    }
+  }
+
+  async #depart(membership: Membership): Promise<void> {
+    try {
+      const removed = await this.#broker.presence.remove(membership.room, membership.member.id);
+      if (removed !== null) await this.#announce(membership.room, 'leave', removed);
+    } catch (error) {
+      // Redis is away: the member expires from presence and a reaper announces it.
+      this.#log.debug({ err: error, room: membership.room }, 'presence removal failed; it will expire');
+    }
+  }
+
+  async #announce(room: string, event: 'join' | 'leave', member: Member): Promise<void> {
+    await this.#broker.publishEvent(room, Buffer.from(encodePresenceEvent(room, event, member)), nowMs());
+  }
+}
