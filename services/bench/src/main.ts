@@ -6,14 +6,14 @@
  * tables, and writes the results as JSON and a PNG chart under --out. Progress goes to stderr, the
  * report to stdout. Every process it starts is stopped by PID at the end (or killed if it dies).
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findRedisServer, LocalRedis } from '../../../scripts/lib/redis-server.ts';
 import { LoadGenerator } from './loadgen/pool.ts';
 import { type BenchOptions, parseOptions, USAGE } from './options.ts';
-import { flameGraphSvg } from './profile/flamegraph.ts';
-import { renderProfile, summarizeProfile } from './profile/summarize.ts';
+import { collectProfile } from './profile/collect.ts';
 import { renderChart } from './report/chart.ts';
 import { renderMarkdown } from './report/markdown.ts';
 import type { BenchResults } from './report/results.ts';
@@ -44,6 +44,16 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   const workDir = join(options.outDir, 'work');
   mkdirSync(workDir, { recursive: true });
   const notes: string[] = [];
+
+  // Children inherit the priority: setting it here first covers every process the run starts.
+  if (options.nice !== undefined) {
+    try {
+      setPriority(options.nice);
+      notes.push(`everything ran at nice ${options.nice}`);
+    } catch (error) {
+      notes.push(`--nice ${options.nice} failed (${(error as Error).message}); ran at the default priority`);
+    }
+  }
 
   // Each connection is a file descriptor in the server and one in the generator.
   const wantedFiles = Math.max(65_536, options.idle * 2 + 10_000, options.storm * 2 + 10_000);
@@ -116,16 +126,33 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       notes.push('rooms: the chat has no rooms yet, so there is no room workload; it comes with them');
     }
     await messageWorkloads(ctx, systems, results, stamp);
-    for (const [workload, fn] of [
-      ['idle', idleConnections],
-      ['storm', connectStorm],
-    ] as const) {
+    for (const workload of ['idle', 'storm'] as const) {
       if (!options.workloads.includes(workload)) continue;
       for (const system of systems) {
         log(`bench: ${workload} ${system.name}`);
         try {
-          const result = await fn(ctx, system);
-          (workload === 'idle' ? results.idle : results.storm).push(result as never);
+          if (workload === 'idle') {
+            const profileDir =
+              options.profile && NODE_SYSTEMS.has(system.name)
+                ? join(workDir, 'profiles', `${system.name}-idle-${stamp}`)
+                : undefined;
+            if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
+            const result = await idleConnections(ctx, system, profileDir);
+            results.idle.push(result);
+            if (profileDir !== undefined) {
+              const window = { fromUs: result.acceptWindowUs[0], toUs: result.acceptWindowUs[1] };
+              const profile = collectProfile(
+                system.name,
+                `accepting ${result.opened} connections`,
+                profileDir,
+                window,
+                log,
+              );
+              if (profile !== undefined) results.profiles.push(profile);
+            }
+          } else {
+            results.storm.push(await connectStorm(ctx, system));
+          }
         } catch (error) {
           results.failed.push({ system: system.name, workload, error: (error as Error).message });
           log(`bench: ${system.name} ${workload} failed: ${(error as Error).message}`);
@@ -202,21 +229,14 @@ async function messageWorkloads(
         log(`bench: ${system.name} failed: ${(error as Error).message}`);
       }
       if (profileDir !== undefined && window !== undefined) {
-        const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
-        if (file === undefined) {
-          log(`bench: ${system.name}: no CPU profile was written`);
-          continue;
-        }
-        const summary = summarizeProfile(system.name, join(profileDir, file), { fromUs: window[0], toUs: window[1] });
-        const { collapsed, ...rest } = summary;
-        writeFileSync(join(profileDir, 'summary.txt'), renderProfile(summary));
-        writeFileSync(join(profileDir, 'stacks.collapsed'), `${collapsed}\n`);
-        writeFileSync(
-          join(profileDir, 'flamegraph.svg'),
-          flameGraphSvg(collapsed, `${system.name}, first replica, measured fan-out window (busy samples)`),
+        const profile = collectProfile(
+          system.name,
+          'measured fan-out window',
+          profileDir,
+          { fromUs: window[0], toUs: window[1] },
+          log,
         );
-        results.profiles.push(rest);
-        log(renderProfile(summary));
+        if (profile !== undefined) results.profiles.push(profile);
       }
     }
   }

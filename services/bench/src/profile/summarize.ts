@@ -67,11 +67,7 @@ export function summarizeProfile(
   file: string,
   window: { fromUs: number; toUs: number } | undefined,
   limit = 25,
-): ProfileSummary & {
-  idleSamples: number;
-  inclusive: { name: string; where: string; pct: number }[];
-  collapsed: string;
-} {
+): Omit<ProfileSummary, 'workload'> & { collapsed: string } {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfCount = new Map<number, number>();
@@ -151,9 +147,9 @@ export function summarizeProfile(
   };
 }
 
-export function renderProfile(summary: ReturnType<typeof summarizeProfile>): string {
+export function renderProfile(summary: ReturnType<typeof summarizeProfile>, workload: string): string {
   const lines = [
-    `CPU profile of ${summary.system} (first replica), measured fan-out window: ${summary.samples} busy samples ` +
+    `CPU profile of ${summary.system} (first replica), ${workload}: ${summary.samples} busy samples ` +
       `(${Math.round((summary.samples / Math.max(1, summary.samples + summary.idleSamples)) * 100)} % of the window busy); % of busy time`,
     `  ${summary.file}`,
     '  by library (self time):',

@@ -9,11 +9,15 @@ import type { StormResult } from '../workloads/storm.ts';
 
 export interface ProfileSummary {
   system: string;
+  /** What was measured while it was recorded, e.g. "measured fan-out window". */
+  workload: string;
   file: string;
-  /** Samples inside the measured fan-out window. */
+  /** Busy samples inside the measured window (idle samples are left out). */
   samples: number;
+  idleSamples: number;
   top: { name: string; where: string; selfPct: number }[];
   categories: { category: string; selfPct: number }[];
+  inclusive: { name: string; where: string; pct: number }[];
 }
 
 export interface BenchResults {

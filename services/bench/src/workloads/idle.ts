@@ -27,10 +27,16 @@ export interface IdleResult {
   bytesPerConnection: number;
   /** Connections that had ended by the time memory was read. */
   droppedBeforeRead: number;
+  /** Monotonic µs bounds of the accepting, to cut a CPU profile to it. */
+  acceptWindowUs: [number, number];
 }
 
-export async function idleConnections(ctx: BenchContext, system: SystemUnderTest): Promise<IdleResult> {
-  const deployment = await deploy(ctx, system, { replicas: 1, nginx: false });
+export async function idleConnections(
+  ctx: BenchContext,
+  system: SystemUnderTest,
+  cpuProfileDir?: string,
+): Promise<IdleResult> {
+  const deployment = await deploy(ctx, system, { replicas: 1, nginx: false, cpuProfileDir });
   try {
     const [pid] = deployment.running.pids;
     if (pid === undefined) throw new Error(`${system.name}: no server process`);
@@ -72,6 +78,7 @@ export async function idleConnections(ctx: BenchContext, system: SystemUnderTest
       rssAfterMiB: rssAfter / 2 ** 20,
       bytesPerConnection: opened.opened > 0 ? (rssAfter - rssBefore) / opened.opened : Number.NaN,
       droppedBeforeRead: progress.closed,
+      acceptWindowUs: [opened.firstStartUs, opened.lastReadyUs],
     };
   } finally {
     await ctx.gen.closeClients();
