@@ -3,6 +3,7 @@
  * room's members, the heartbeat, and closing everything at shutdown. The broker subscription of a
  * room follows its local membership (room-subscriptions.ts).
  */
+import { compareIds } from './broker/broker.ts';
 import type { Connection } from './connection.ts';
 import type { Member } from './protocol.ts';
 import type { RoomSubscriptions } from './room-subscriptions.ts';
@@ -25,6 +26,12 @@ export interface Membership {
   quiet: boolean;
   /** While joining: live frames held back until the history has been sent, then null. */
   held: Held[] | null;
+  /**
+   * Just after joining: the last message id the client has. Frames up to it may still arrive
+   * (published before the history read, but slower through the subscriber connection than the
+   * read's answer) and are dropped; the first newer frame clears it, since a room's order holds.
+   */
+  floor: string | null;
 }
 
 /** Held frames per joining member; a join that falls this far behind fails instead of growing. */
@@ -93,7 +100,7 @@ export class Hub {
       members = new Map();
       this.#rooms.set(room, members);
     }
-    const membership: Membership = { connection, room, member, quiet, held: [] };
+    const membership: Membership = { connection, room, member, quiet, held: [], floor: null };
     members.set(connection, membership);
     await this.subscriptions.want(room, true);
     return membership;
@@ -126,16 +133,16 @@ export class Hub {
   }
 
   /**
-   * Ends the hold on a joining member: held messages newer than `seen` (the last message the
-   * client has; all of them when undefined) and held events are written, in the order they
-   * arrived, then it goes live.
+   * Ends the hold on a joining member: held events, and held messages newer than `seen` (the last
+   * message the client has; all of them when undefined), are written in the order they arrived;
+   * then it goes live, with `seen` as its floor.
    */
-  release(membership: Membership, seen: string | undefined, isNewer: (id: string, than: string) => boolean): void {
+  release(membership: Membership, seen: string | undefined): void {
     const held = membership.held ?? [];
     membership.held = null;
+    membership.floor = seen ?? null;
     for (const { frame, id } of held) {
-      const wanted = id === '' ? !membership.quiet : seen === undefined || isNewer(id, seen);
-      if (wanted) membership.connection.deliver(frame);
+      if (id === '' ? !membership.quiet : aboveFloor(membership, id)) membership.connection.deliver(frame);
     }
   }
 
@@ -149,6 +156,7 @@ export class Hub {
     let delivered = 0;
     for (const membership of members.values()) {
       if (membership.held !== null) hold(membership, frame, id);
+      else if (membership.floor !== null && !aboveFloor(membership, id)) continue;
       else if (membership.connection.deliver(frame)) delivered++;
     }
     return delivered;
@@ -198,6 +206,14 @@ export class Hub {
     }
     for (const connection of this.#connections) connection.terminate();
   }
+}
+
+/** True when `id` is past the member's floor, which it then clears: a room's ids only grow. */
+function aboveFloor(membership: Membership, id: string): boolean {
+  if (membership.floor === null) return true;
+  if (compareIds(id, membership.floor) <= 0) return false;
+  membership.floor = null;
+  return true;
 }
 
 function hold(membership: Membership, frame: Buffer, id: string): void {

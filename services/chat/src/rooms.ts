@@ -6,12 +6,13 @@
  *      be missed);
  *   3. the member is announced in presence, then history and the member list are read;
  *   4. the client gets `joined`, the history, the member list, then the held frames newer than the
- *      last message it has (older ones are duplicates), and goes live.
+ *      last message it has, and goes live; frames up to that message that reach the replica
+ *      later (they were in flight while the history was read) are dropped too.
  *
  * So a client rejoining with the last id it saw gets exactly what it missed, then live messages:
  * no gap and no duplicate, even while messages keep arriving during the join.
  */
-import { type Broker, BrokerUnavailableError, compareIds } from './broker/broker.ts';
+import { type Broker, BrokerUnavailableError } from './broker/broker.ts';
 import { nowMs } from './clock.ts';
 import type { Connection } from './connection.ts';
 import type { Hub, Membership } from './hub.ts';
@@ -38,8 +39,6 @@ export interface RoomsOptions {
   historySize: number;
   presenceTtlMs: number;
 }
-
-const isNewer = (id: string, than: string) => compareIds(id, than) > 0;
 
 export class Rooms {
   readonly #hub: Hub;
@@ -97,9 +96,10 @@ export class Rooms {
       const head = messageHead(room);
       for (const entry of page.entries) connection.deliver(Buffer.from(head + entry.id + entry.body));
       if (!quiet) connection.send(encodePresence(room, members));
-      // Held frames are those published after the subscription was confirmed; the ones up to the
-      // last message this client has (from history, or from before it reconnected) are duplicates.
-      this.#hub.release(membership, page.entries.at(-1)?.id ?? request.since, isNewer);
+      // Frames held, or still on their way from Redis (the history was read over another
+      // connection, which may answer first), up to the last message this client has are
+      // duplicates: the hub drops them.
+      this.#hub.release(membership, page.entries.at(-1)?.id ?? request.since);
     } catch (error) {
       if (membership !== undefined && this.#hub.removeMember(membership)) {
         this.#broker.presence.remove(room, member.id).catch(() => {});
