@@ -26,6 +26,8 @@ export interface BenchOptions {
   maxFactor: number;
   maxStepS: number;
   maxSteps: number;
+  /** Max workload: a failing step is run again this many times before the ramp stops. */
+  maxRetries: number;
   idle: number;
   /** Idle workload: how long connections sit before memory is read. */
   idleSettleS: number;
@@ -62,6 +64,7 @@ load generator processes; prints a table, writes JSON and a PNG chart to --out.
   --max-factor F        max workload: rate multiplier per step (default 1.3)
   --max-step S          max workload: seconds per step (default 8)
   --max-steps N         max workload: at most this many steps (default 20)
+  --max-retries N       max workload: tries again of a failing step before stopping (default 1)
   --idle N              idle workload: connections to one replica (default 5000)
   --idle-settle S       idle workload: seconds before memory is read (default 5)
   --storm N             connect storm: clients connecting at once (default 2000)
@@ -96,6 +99,7 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
       'max-factor': { type: 'string', default: '1.3' },
       'max-step': { type: 'string', default: '8' },
       'max-steps': { type: 'string', default: '20' },
+      'max-retries': { type: 'string', default: '1' },
       idle: { type: 'string', default: '5000' },
       'idle-settle': { type: 'string', default: '5' },
       storm: { type: 'string', default: '2000' },
@@ -129,6 +133,7 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
     maxFactor: num(values['max-factor'], '--max-factor', 1.01, 10),
     maxStepS: num(values['max-step'], '--max-step', 0.5, 3_600),
     maxSteps: int(values['max-steps'], '--max-steps', 1, 100),
+    maxRetries: int(values['max-retries'], '--max-retries', 0, 10),
     idle: int(values.idle, '--idle', 1, 1_000_000),
     idleSettleS: num(values['idle-settle'], '--idle-settle', 0, 3_600),
     storm: int(values.storm, '--storm', 1, 1_000_000),

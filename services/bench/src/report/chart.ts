@@ -1,7 +1,7 @@
 /**
- * The PNG chart: latency percentiles against delivered messages a second, one colour per system,
- * p99 solid and p50 dashed, points from the fan-out run and every step of the max ramp (a hollow
- * point is a step that did not hold). Drawn by Chart.js in headless Chromium (Debian's, driven
+ * The PNG chart: latency percentiles against delivered messages a second, one colour per system:
+ * the max ramp as lines through its steps (p99 solid, p50 dashed, a hollow point is a step that
+ * did not hold) and the fixed-rate fan-out as diamonds. Drawn by Chart.js in headless Chromium (Debian's, driven
  * by playwright-core), the same browser the page tests use.
  */
 import { readFileSync } from 'node:fs';
@@ -28,43 +28,53 @@ interface Point {
   ok: boolean;
 }
 
-/** Chart.js configuration for the results (exported for the test). */
+/** Chart.js configuration for the results. */
 export function chartConfig(results: BenchResults): object {
   const systems = [...new Set([...results.fanout, ...results.max].map((r) => r.system as SystemName))];
   const datasets: object[] = [];
   let maxX = 0;
   for (const system of systems) {
-    const rounds = results.fanout.filter((r) => r.system === system);
-    const points: { x: number; p50: number; p99: number; ok: boolean }[] = [];
-    if (rounds.length > 0) {
-      points.push({
-        x: median(rounds.map((r) => r.deliveredPerSec)),
-        p50: median(rounds.map((r) => r.latencyMs.p50)),
-        p99: median(rounds.map((r) => r.latencyMs.p99)),
-        ok: true,
-      });
-    }
-    for (const step of results.max.find((m) => m.system === system)?.steps ?? []) {
-      points.push({ x: step.deliveredPerSec, p50: step.latencyMs.p50, p99: step.latencyMs.p99, ok: step.ok });
-    }
-    points.sort((a, b) => a.x - b.x);
-    maxX = Math.max(maxX, ...points.map((p) => p.x));
+    const colour = COLOURS[system];
+    // The max ramp: one line per percentile through its steps.
+    const steps = [...(results.max.find((m) => m.system === system)?.steps ?? [])].sort(
+      (a, b) => a.deliveredPerSec - b.deliveredPerSec,
+    );
     for (const [percentile, dash] of [
       ['p99', []],
       ['p50', [6, 4]],
     ] as const) {
-      const data: Point[] = points.map((p) => ({ x: p.x, y: p[percentile], ok: p.ok }));
+      const data: Point[] = steps.map((s) => ({ x: s.deliveredPerSec, y: s.latencyMs[percentile], ok: s.ok }));
+      maxX = Math.max(maxX, ...data.map((p) => p.x));
       datasets.push({
-        label: `${system} ${percentile}`,
+        label: percentile === 'p99' ? system : `${system} p50`,
         data,
-        borderColor: COLOURS[system],
-        backgroundColor: data.map((p) => (p.ok ? COLOURS[system] : '#ffffff')),
-        pointBorderColor: COLOURS[system],
+        borderColor: colour,
+        backgroundColor: colour,
+        pointBackgroundColor: data.map((p) => (p.ok ? colour : '#ffffff')),
+        pointBorderColor: colour,
         pointRadius: 4,
         pointStyle: percentile === 'p99' ? 'circle' : 'triangle',
         borderDash: dash,
         borderWidth: 2,
         showLine: true,
+      });
+    }
+    // The fixed-rate fan-out (median of its rounds): diamonds, no line.
+    const rounds = results.fanout.filter((r) => r.system === system);
+    if (rounds.length > 0) {
+      const x = median(rounds.map((r) => r.deliveredPerSec));
+      maxX = Math.max(maxX, x);
+      datasets.push({
+        label: `${system} fan-out`,
+        data: [
+          { x, y: median(rounds.map((r) => r.latencyMs.p99)) },
+          { x, y: median(rounds.map((r) => r.latencyMs.p50)) },
+        ],
+        borderColor: colour,
+        backgroundColor: [colour, '#ffffff'],
+        pointStyle: 'rectRot',
+        pointRadius: 7,
+        showLine: false,
       });
     }
   }
@@ -81,6 +91,7 @@ export function chartConfig(results: BenchResults): object {
     showLine: true,
   });
   const m = results.machine;
+  const o = results.options;
   return {
     type: 'scatter',
     data: { datasets },
@@ -91,11 +102,12 @@ export function chartConfig(results: BenchResults): object {
         title: {
           display: true,
           text: [
-            'Chat fan-out: latency vs delivered messages/s (p99 solid, p50 dashed; hollow: step did not hold)',
-            `${results.options.replicas} replicas, ${results.options.clients} clients, ${results.options.senders} senders, one Redis; ` +
-              `${m.nproc} cores (${m.cpuModel}), Node ${m.node}; ${results.startedAt}`,
+            'Latency vs delivered messages/s. Max ramp: p99 solid, p50 dashed, hollow = step did not hold. ' +
+              'Fixed-rate fan-out: diamonds (filled p99, hollow p50)',
+            `${o.replicas} replicas, ${o.clients} clients, ${o.senders} senders, one Redis, load generator on the same machine; ` +
+              `${m.nproc} cores (${m.cpuModel}), Node ${m.node}; run of ${results.startedAt}`,
           ],
-          font: { size: 14 },
+          font: { size: 13 },
         },
         legend: { position: 'bottom' },
       },
@@ -115,7 +127,10 @@ export async function renderChart(results: BenchResults, path: string): Promise<
 <script>${readFileSync(chartJs, 'utf8')}</script>
 <script>
   Chart.defaults.font.family = 'DejaVu Sans, sans-serif';
-  new Chart(document.getElementById('c'), ${JSON.stringify(chartConfig(results))});
+  const config = ${JSON.stringify(chartConfig(results))};
+  // One legend entry per system (its p99 line); the title says what the other marks are.
+  config.options.plugins.legend.labels = { filter: (item) => !/ (p50|fan-out)$/.test(item.text) };
+  new Chart(document.getElementById('c'), config);
   window.chartDone = true;
 </script></body></html>`;
   const browser = await chromium.launch({

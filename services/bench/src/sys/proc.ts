@@ -48,15 +48,22 @@ export function rssBytes(pid: number): number {
   }
 }
 
-/** Busy and total CPU seconds of the whole machine since boot (all cores). */
-export function machineCpu(): { busy: number; total: number } {
+/**
+ * Busy and total CPU seconds of the whole machine since boot (all cores), and of those the time in
+ * interrupts and softirqs (which no process is charged for: on loopback, part of the network).
+ */
+export function machineCpu(): { busy: number; total: number; interrupts: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
   const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line
     .split(/\s+/)
     .slice(1)
     .map(Number);
   const busy = user + nice + system + irq + softirq + steal;
-  return { busy: busy / TICKS_PER_SECOND, total: (busy + idle + iowait) / TICKS_PER_SECOND };
+  return {
+    busy: busy / TICKS_PER_SECOND,
+    total: (busy + idle + iowait) / TICKS_PER_SECOND,
+    interrupts: (irq + softirq) / TICKS_PER_SECOND,
+  };
 }
 
 export const coreCount = (): number => cpus().length;
@@ -65,7 +72,7 @@ export const coreCount = (): number => cpus().length;
 export class CpuWindow {
   readonly #groups: Record<string, readonly number[]>;
   readonly #start: Record<string, { user: number; system: number }> = {};
-  readonly #machine: { busy: number; total: number };
+  readonly #machine: { busy: number; total: number; interrupts: number };
   readonly #startedAt = performance.now();
 
   constructor(groups: Record<string, readonly number[]>) {
@@ -78,7 +85,13 @@ export class CpuWindow {
    * CPU seconds per group (and the kernel's share of them), the window's length, and the machine's
    * busy share (0..1, all cores).
    */
-  stop(): { seconds: Record<string, number>; system: Record<string, number>; wallS: number; machineBusy: number } {
+  stop(): {
+    seconds: Record<string, number>;
+    system: Record<string, number>;
+    wallS: number;
+    machineBusy: number;
+    interruptsBusy: number;
+  } {
     const seconds: Record<string, number> = {};
     const system: Record<string, number> = {};
     for (const [name, pids] of Object.entries(this.#groups)) {
@@ -94,6 +107,7 @@ export class CpuWindow {
       system,
       wallS: (performance.now() - this.#startedAt) / 1000,
       machineBusy: totalDelta > 0 ? (machine.busy - this.#machine.busy) / totalDelta : 0,
+      interruptsBusy: totalDelta > 0 ? (machine.interrupts - this.#machine.interrupts) / totalDelta : 0,
     };
   }
 }

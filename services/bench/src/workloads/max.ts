@@ -1,8 +1,8 @@
 /**
  * Max sustained: the fan-out workload at rising rates (x factor per step) until p99 passes the
- * bound, a message is lost or duplicated, or delivery falls behind the offered rate; then one step
- * halfway (geometrically) between the last good rate and the failing one. The result is the
- * highest delivered/s of a step that held.
+ * bound, a message is lost or duplicated, or delivery falls behind the offered rate (each failing
+ * step is tried again, --max-retries); then one step halfway (geometrically) between the last good
+ * rate and the failing one. The result is the highest delivered/s of a step that held.
  */
 import type { BenchContext } from './context.ts';
 import type { Deployment } from './deploy.ts';
@@ -55,7 +55,13 @@ export async function maxSustained(ctx: BenchContext, deployment: Deployment): P
     return why;
   };
   for (let i = 0; i < maxSteps; i++) {
-    const why = await step(rate);
+    let why = await step(rate);
+    // On a shared machine a burst of someone else's work can sink one step: a step fails only
+    // when it fails twice in a row (the first attempt stays in the results, marked).
+    for (let retry = 0; why !== '' && retry < ctx.options.maxRetries && (steps.at(-1)?.closed ?? 0) === 0; retry++) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      why = await step(rate);
+    }
     if (why !== '') {
       failedRate = rate;
       stopReason = why;

@@ -60,8 +60,12 @@ export interface RunStats {
     generatorCores: number;
     /** Whole machine busy, 0-100 % of all cores. */
     machineBusyPct: number;
-    /** Cores busy with something that is not part of the benchmark (other people's work): noise. */
+    /**
+     * Cores busy with processes that are not part of the benchmark (other people's work): noise.
+     * Interrupt and softirq time, which no process is charged for, is left out (interruptCores).
+     */
     otherCores: number;
+    interruptCores: number;
     windowS: number;
   };
   /** Resident memory of each server process at the end of the run, MiB. */
@@ -143,7 +147,8 @@ export async function measuredRun(ctx: BenchContext, deployment: Deployment, req
       serverCores: serverS / cpu.wallS,
       generatorCores: generatorS / cpu.wallS,
       machineBusyPct: cpu.machineBusy * 100,
-      otherCores: Math.max(0, cpu.machineBusy * coreCount() - ours / cpu.wallS),
+      otherCores: Math.max(0, (cpu.machineBusy - cpu.interruptsBusy) * coreCount() - ours / cpu.wallS),
+      interruptCores: cpu.interruptsBusy * coreCount(),
       windowS: cpu.wallS,
     },
     rssMiB: serverPids.map((pid) => rssBytes(pid) / 2 ** 20),
