@@ -60,9 +60,9 @@ describe('dashboards/chat.json', () => {
     expect(new RegExp(`^${variables.get('namespace')?.allValue}$`).test('')).toBe(true);
   });
 
-  it('has the rows Traffic, Latency, Errors, Broker and Runtime, in that order, each with panels', () => {
+  it('has the rows Traffic, Rooms, Latency, Errors, Broker and Runtime, in that order, each with panels', () => {
     const rows = dashboard.panels.filter((panel) => panel.type === 'row');
-    expect(rows.map((row) => row.title)).toEqual(['Traffic', 'Latency', 'Errors', 'Broker', 'Runtime']);
+    expect(rows.map((row) => row.title)).toEqual(['Traffic', 'Rooms', 'Latency', 'Errors', 'Broker', 'Runtime']);
     expect(dashboard.panels[0]?.type).toBe('row');
     // Open rows: their panels follow them at the top level, below the row and above the next one.
     for (const [i, row] of rows.entries()) {

@@ -179,19 +179,29 @@ export function createMetrics(info: { version: string; replica: string; broker: 
 
 /** Gauges of this replica's rooms, read from the hub when Prometheus scrapes. */
 export function registerRoomGauges(metrics: ChatMetrics, counts: RoomCounts): void {
-  const registers = [metrics.registry];
-  const gauge = (name: string, help: string, read: () => number) =>
+  const gauges = [
+    { name: 'chat_rooms_active', help: 'Rooms with at least one member on this replica.', read: counts.rooms },
+    {
+      name: 'chat_room_subscriptions',
+      help: 'Room channels this replica is subscribed to in the broker.',
+      read: counts.subscriptions,
+    },
+    {
+      name: 'chat_room_memberships',
+      help: 'Memberships (a connection in a room) on this replica.',
+      read: counts.memberships,
+    },
+  ];
+  for (const { name, help, read } of gauges) {
     new Gauge({
       name,
       help,
-      registers,
+      registers: [metrics.registry],
       collect() {
         this.set(read());
       },
     });
-  gauge('chat_rooms_active', 'Rooms with at least one member on this replica.', counts.rooms);
-  gauge('chat_room_subscriptions', 'Room channels this replica is subscribed to in the broker.', counts.subscriptions);
-  gauge('chat_room_memberships', 'Memberships (a connection in a room) on this replica.', counts.memberships);
+  }
 }
 
 /**
