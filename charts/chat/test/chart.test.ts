@@ -187,6 +187,10 @@ describe('default values', () => {
     expect(r.one('ConfigMap').data).toEqual({
       PORT: '8080',
       CHAT_CHANNEL: 'chat',
+      HISTORY_SIZE: '1000',
+      HISTORY_TTL: '86400',
+      MAX_ROOMS_PER_CONNECTION: '10',
+      PRESENCE_TTL_MS: '15000',
       MAX_MESSAGE_BYTES: '16384',
       RATE_LIMIT: '20',
       ALLOWED_ORIGINS: '',
@@ -196,6 +200,16 @@ describe('default values', () => {
       SHUTDOWN_DELAY_MS: '5000',
       SHUTDOWN_TIMEOUT_MS: '15000',
     });
+  });
+
+  it('can set every variable the service reads (services/chat/src/config.ts)', () => {
+    const source = readFileSync(`${repoRoot}/services/chat/src/config.ts`, 'utf8');
+    const read = new Set([...source.matchAll(/(?:read|int)\('([A-Z_]+)'/g)].map((match) => match[1]));
+    expect(read.size).toBeGreaterThan(15);
+    const set = new Set([...Object.keys(r.one('ConfigMap').data), ...container.env.map((e: Any) => e.name)]);
+    // HOST stays unset (all interfaces); REDIS_HOST/REDIS_PORT are the article's alternative to REDIS_URL.
+    const unset = [...read].filter((name) => !set.has(name));
+    expect(unset.sort()).toEqual(['HOST', 'REDIS_HOST', 'REDIS_PORT']);
   });
 
   it('drains before closing sockets and finishes its shutdown within the grace period', () => {
