@@ -135,15 +135,21 @@ export class Hub {
   /**
    * Ends the hold on a joining member: held events, and held messages newer than `seen` (the last
    * message the client has; all of them when undefined), are written in the order they arrived;
-   * then it goes live, with `seen` as its floor.
+   * then it goes live, with `seen` as its floor. Returns how many held messages were written.
    */
-  release(membership: Membership, seen: string | undefined): void {
+  release(membership: Membership, seen: string | undefined): number {
     const held = membership.held ?? [];
     membership.held = null;
     membership.floor = seen ?? null;
+    let messages = 0;
     for (const { frame, id } of held) {
-      if (id === '' ? !membership.quiet : aboveFloor(membership, id)) membership.connection.deliver(frame);
+      if (id === '') {
+        if (!membership.quiet) membership.connection.deliver(frame);
+      } else if (aboveFloor(membership, id) && membership.connection.deliver(frame)) {
+        messages++;
+      }
     }
+    return messages;
   }
 
   /**

@@ -99,7 +99,8 @@ export class Rooms {
       // Frames held, or still on their way from Redis (the history was read over another
       // connection, which may answer first), up to the last message this client has are
       // duplicates: the hub drops them.
-      this.#hub.release(membership, page.entries.at(-1)?.id ?? request.since);
+      // Live messages that waited for the join count as delivered, like those that did not.
+      this.#metrics.messagesDelivered.inc(this.#hub.release(membership, page.entries.at(-1)?.id ?? request.since));
     } catch (error) {
       if (membership !== undefined && this.#hub.removeMember(membership)) {
         this.#broker.presence.remove(room, member.id).catch(() => {});
