@@ -133,17 +133,5 @@ function installExitHook(): void {
   process.once('exit', () => ManagedProcess.killAllNow());
 }
 
-/** Polls `check` every `intervalMs` until it is true; throws naming `what` after `timeoutMs`. */
-export async function pollUntil(
-  what: string,
-  timeoutMs: number,
-  check: () => boolean | Promise<boolean>,
-  intervalMs = 50,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
+/** Kept under its old name for the callers that poll a process's readiness. */
+export { waitUntil as pollUntil } from './wait.ts';
