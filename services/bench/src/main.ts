@@ -14,6 +14,7 @@ import { findRedisServer, LocalRedis } from '../../../scripts/lib/redis-server.t
 import { LoadGenerator } from './loadgen/pool.ts';
 import { type BenchOptions, parseOptions, USAGE } from './options.ts';
 import { collectProfile } from './profile/collect.ts';
+import { renderHeapDelta } from './profile/heap.ts';
 import { renderChart } from './report/chart.ts';
 import { renderMarkdown } from './report/markdown.ts';
 import type { BenchResults } from './report/results.ts';
@@ -31,7 +32,7 @@ import { closeSession, openSession } from './workloads/session.ts';
 import { connectStorm } from './workloads/storm.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const NODE_SYSTEMS = new Set(['chat', 'article-node', 'socketio', 'floor']);
+const NODE_SYSTEMS = new Set(['chat', 'article-node', 'socketio', 'floor', 'floor-ws']);
 
 export interface BenchOutput {
   results: BenchResults;
@@ -132,13 +133,21 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
         log(`bench: ${workload} ${system.name}`);
         try {
           if (workload === 'idle') {
-            const profileDir =
-              options.profile && NODE_SYSTEMS.has(system.name)
-                ? join(workDir, 'profiles', `${system.name}-idle-${stamp}`)
-                : undefined;
-            if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
-            const result = await idleConnections(ctx, system, profileDir);
+            const dir = (kind: string, wanted: boolean) => {
+              if (!wanted || !NODE_SYSTEMS.has(system.name)) return undefined;
+              const path = join(workDir, kind, `${system.name}-idle-${stamp}`);
+              mkdirSync(path, { recursive: true });
+              return path;
+            };
+            const profileDir = dir('profiles', options.profile);
+            const heapSnapshotDir = dir('heap', options.heap);
+            const result = await idleConnections(ctx, system, { cpuProfileDir: profileDir, heapSnapshotDir });
             results.idle.push(result);
+            if (result.heap !== undefined) {
+              const text = renderHeapDelta(system.name, result.heap.before, result.heap.after, result.opened);
+              writeFileSync(join(heapSnapshotDir as string, 'summary.txt'), text);
+              log(text);
+            }
             if (profileDir !== undefined) {
               const window = { fromUs: result.acceptWindowUs[0], toUs: result.acceptWindowUs[1] };
               const profile = collectProfile(

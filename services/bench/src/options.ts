@@ -3,7 +3,7 @@
  * 300 clients, 10 senders, 200 messages a second for 30 s; max ramp to p99 100 ms; 5,000 idle).
  */
 import { parseArgs } from 'node:util';
-import { SYSTEM_NAMES } from './systems/index.ts';
+import { DEFAULT_SYSTEMS, SYSTEM_NAMES } from './systems/index.ts';
 import type { SystemName } from './systems/system.ts';
 
 export const WORKLOADS = ['fanout', 'max', 'idle', 'storm', 'rooms'] as const;
@@ -38,6 +38,8 @@ export interface BenchOptions {
   redisUrl: string | undefined;
   outDir: string;
   profile: boolean;
+  /** Idle workload: heap snapshots of Node replicas with no connections and with all of them. */
+  heap: boolean;
   padding: number;
   rounds: number;
   /** Scheduling priority of the benchmark and everything it starts (nice value; negative needs root). */
@@ -51,7 +53,8 @@ Starts one redis-server (or uses --redis-url), the systems under test as separat
 load generator processes; prints a table, writes JSON and a PNG chart to --out.
 
   --workloads LIST      fanout,max,idle,storm (default fanout,max,idle); "all" for every one
-  --systems LIST        ${SYSTEM_NAMES.join(',')} (default: all that can run here)
+  --systems LIST        any of ${SYSTEM_NAMES.join(',')}
+                        (default: ${DEFAULT_SYSTEMS.join(',')}, those that can run here)
   --replicas N          server processes per system (default 3; the floor always runs 1)
   --clients N           connected clients, round-robin over the replicas (default 300)
   --senders N           clients that send (default 10)
@@ -73,9 +76,11 @@ load generator processes; prints a table, writes JSON and a PNG chart to --out.
   --redis-url URL       use this Redis instead of starting a redis-server
   --out DIR             where results go (default test-results/bench, git-ignored)
   --profile             CPU profile (node --cpu-prof) of the first replica of each Node system
+  --heap                idle workload: heap snapshots of each Node replica without and with the
+                        connections, live bytes per connection by constructor (disturbs RSS figures)
   --padding N           extra characters per message (default 0: about 30-byte texts)
   --rounds N            repeat fanout this many times, systems interleaved; medians reported (default 1)
-  --nice N              run everything at this nice value (e.g. -5 as root: other work on a shared
+  --nice=N              run everything at this nice value (e.g. --nice=-10 as root: other work on a shared
                         machine then disturbs the run less, and is slowed more); default: unchanged
   --no-chart            skip the PNG chart
   --help`;
@@ -86,7 +91,7 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
     strict: true,
     options: {
       workloads: { type: 'string', default: 'fanout,max,idle' },
-      systems: { type: 'string', default: SYSTEM_NAMES.join(',') },
+      systems: { type: 'string', default: DEFAULT_SYSTEMS.join(',') },
       replicas: { type: 'string', default: '3' },
       clients: { type: 'string', default: '300' },
       senders: { type: 'string', default: '10' },
@@ -108,6 +113,7 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
       'redis-url': { type: 'string' },
       out: { type: 'string', default: `${repoRoot}/test-results/bench` },
       profile: { type: 'boolean', default: false },
+      heap: { type: 'boolean', default: false },
       padding: { type: 'string', default: '0' },
       rounds: { type: 'string', default: '1' },
       nice: { type: 'string' },
@@ -142,6 +148,7 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
     redisUrl: values['redis-url'],
     outDir: values.out,
     profile: values.profile,
+    heap: values.heap,
     padding: int(values.padding, '--padding', 0, 1_000_000),
     rounds: int(values.rounds, '--rounds', 1, 100),
     nice: values.nice === undefined ? undefined : int(values.nice, '--nice', -20, 19),

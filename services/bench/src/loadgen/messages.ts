@@ -65,6 +65,8 @@ export interface ProgressResult extends TallyData {
 export interface CollectResult extends ProgressResult {
   latency: HistogramData;
   closeReasons: Record<string, number>;
+  /** Error frames received, by code: messages the server refused (the sender was told). */
+  refused: Record<string, number>;
 }
 
 export type Response = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };

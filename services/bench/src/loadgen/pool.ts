@@ -209,11 +209,13 @@ export class LoadGenerator {
     const results = await Promise.all(this.#workers.map((w) => w.request<CollectResult>({ op: 'collect' })));
     const latency = new Histogram();
     const closeReasons: Record<string, number> = {};
+    const refused: Record<string, number> = {};
     for (const r of results) {
+      for (const [code, n] of Object.entries(r.refused)) refused[code] = (refused[code] ?? 0) + n;
       latency.merge(r.latency);
       for (const [reason, n] of Object.entries(r.closeReasons)) closeReasons[reason] = (closeReasons[reason] ?? 0) + n;
     }
-    return { ...mergeProgress(results), latency, closeReasons };
+    return { ...mergeProgress(results), latency, closeReasons, refused };
   }
 
   /** Drops every client (no closing handshake). */

@@ -22,10 +22,15 @@ const clients: Client[] = [];
 const tally = new Tally();
 const closeReasons: Record<string, number> = {};
 let closed = 0;
+/** Error frames of the current run by code: messages the server refused and told the sender about. */
+let refused: Record<string, number> = {};
 
 const handlers = {
   message(client: Client, bytes: Buffer, start: number, end: number, recvUs: number) {
-    if (!parseMarker(bytes, start, end)) return;
+    if (!parseMarker(bytes, start, end)) {
+      noteError(bytes, start, end);
+      return;
+    }
     tally.record(client.slot, parsed.run, parsed.sender, parsed.seq, recvUs - parsed.sentUs, recvUs);
   },
   closed(_client: Client, reason: string) {
@@ -33,6 +38,14 @@ const handlers = {
     count(closeReasons, reason);
   },
 };
+
+/** A frame without a marker: an error frame is counted by its code (rare, so parsed for real). */
+function noteError(bytes: Buffer, start: number, end: number): void {
+  const text = bytes.toString('utf8', start, Math.min(end, start + 400));
+  if (!text.includes('"type":"error"')) return;
+  const code = /"code":"([a-z_]+)"/.exec(text)?.[1] ?? 'unknown';
+  refused[code] = (refused[code] ?? 0) + 1;
+}
 
 function count(counts: Record<string, number>, key: string): void {
   // Keep the reasons few: they name addresses and ports otherwise.
@@ -78,6 +91,7 @@ async function open(dialect: Dialect, specs: ClientSpec[], concurrency: number, 
  */
 function run(request: Extract<Request, { op: 'run' }>): Promise<RunResult> {
   tally.reset(request.run, clients.length, request.totalSenders);
+  refused = {};
   const padding = request.padding > 0 ? ` ${'x'.repeat(request.padding)}` : '';
   const lag = new Histogram();
   const schedule = request.senders.map((spec: SenderSpec) => ({
@@ -134,7 +148,7 @@ async function handle(request: Request): Promise<unknown> {
     case 'progress':
       return progress();
     case 'collect':
-      return { ...progress(), latency: tally.latency.toData(), closeReasons } satisfies CollectResult;
+      return { ...progress(), latency: tally.latency.toData(), closeReasons, refused } satisfies CollectResult;
     case 'close':
       for (const client of clients) client.destroy();
       clients.length = 0;

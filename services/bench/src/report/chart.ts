@@ -20,6 +20,7 @@ const COLOURS: Record<SystemName, string> = {
   socketio: '#2ca02c',
   'article-go': '#9467bd',
   floor: '#7f7f7f',
+  'floor-ws': '#bcbd22',
 };
 
 interface Point {

@@ -16,6 +16,8 @@ export interface SystemSummary {
   p999: number;
   max: number;
   lost: number;
+  /** Messages refused with an error frame to the sender (summed over rounds). */
+  refused: number;
   duplicated: number;
   serverUs: number;
   serverKernelPct: number;
@@ -53,6 +55,7 @@ export function summarize(results: BenchResults): Map<SystemName, SystemSummary>
       p999: m((r) => r.latencyMs.p999),
       max: m((r) => r.latencyMs.max),
       lost: rounds.reduce((a, r) => a + r.lost, 0),
+      refused: rounds.reduce((a, r) => a + Object.values(r.refused ?? {}).reduce((x, y) => x + y, 0), 0),
       duplicated: rounds.reduce((a, r) => a + r.duplicated, 0),
       serverUs: m((r) => r.cpu.serverUsPerDelivery),
       serverKernelPct: m((r) => r.cpu.serverKernelPct),

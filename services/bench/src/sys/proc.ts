@@ -4,7 +4,7 @@
  * resident memory, and how busy the whole machine was, which tells how noisy a run was.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
 /** Kernel clock ticks per second (USER_HZ); 100 on every Linux this runs on. */
@@ -68,12 +68,28 @@ export function machineCpu(): { busy: number; total: number; interrupts: number 
 
 export const coreCount = (): number => cpus().length;
 
+/** CPU seconds of every process now, by PID, with its command name. */
+function processTable(): Map<number, { comm: string; seconds: number }> {
+  const table = new Map<number, { comm: string; seconds: number }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      table.set(Number(entry), { comm, seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND });
+    } catch {} // exited meanwhile
+  }
+  return table;
+}
+
 /** CPU seconds of groups of processes between start() and stop(), and the machine's meanwhile. */
 export class CpuWindow {
   readonly #groups: Record<string, readonly number[]>;
   readonly #start: Record<string, { user: number; system: number }> = {};
   readonly #machine: { busy: number; total: number; interrupts: number };
   readonly #startedAt = performance.now();
+  readonly #table = processTable();
 
   constructor(groups: Record<string, readonly number[]>) {
     this.#groups = groups;
@@ -91,6 +107,8 @@ export class CpuWindow {
     wallS: number;
     machineBusy: number;
     interruptsBusy: number;
+    /** CPU seconds of processes outside the groups (other people's work, kernel threads), by command. */
+    others: Record<string, number>;
   } {
     const seconds: Record<string, number> = {};
     const system: Record<string, number> = {};
@@ -102,9 +120,17 @@ export class CpuWindow {
     }
     const machine = machineCpu();
     const totalDelta = machine.total - this.#machine.total;
+    const ours = new Set([process.pid, ...Object.values(this.#groups).flat()]);
+    const others: Record<string, number> = {};
+    for (const [pid, now] of processTable()) {
+      if (ours.has(pid)) continue;
+      const spent = now.seconds - (this.#table.get(pid)?.seconds ?? 0);
+      if (spent > 0) others[now.comm] = (others[now.comm] ?? 0) + spent;
+    }
     return {
       seconds,
       system,
+      others,
       wallS: (performance.now() - this.#startedAt) / 1000,
       machineBusy: totalDelta > 0 ? (machine.busy - this.#machine.busy) / totalDelta : 0,
       interruptsBusy: totalDelta > 0 ? (machine.interrupts - this.#machine.interrupts) / totalDelta : 0,

@@ -4,7 +4,7 @@
  * the benchmark's senders are not throttled, LOG_LEVEL=warn so connection lines stay out of it.
  */
 import { fileURLToPath } from 'node:url';
-import { baseEnv, startServers } from './launch.ts';
+import { baseEnv, nodeFlags, startServers } from './launch.ts';
 import type { SystemUnderTest } from './system.ts';
 
 const MAIN = fileURLToPath(new URL('../../../chat/src/main.ts', import.meta.url));
@@ -15,17 +15,17 @@ export const chat: SystemUnderTest = {
   dialect: 'article',
   singleProcess: false,
   prepare: async () => null,
-  start: ({ replicas, redis, cpuProfileDir }) =>
-    startServers(replicas, (i, port) => ({
+  start: (options) =>
+    startServers(options.replicas, (i, port) => ({
       name: `chat-${i + 1}`,
       command: process.execPath,
-      args: [...(i === 0 && cpuProfileDir !== undefined ? ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir] : []), MAIN],
+      args: [...nodeFlags(options, i), MAIN],
       env: {
         ...baseEnv(),
         PORT: String(port),
         HOST: '127.0.0.1',
         REPLICA_ID: `chat-${i + 1}`,
-        REDIS_URL: redis.url,
+        REDIS_URL: options.redis.url,
         RATE_LIMIT: '0',
         LOG_LEVEL: 'warn',
       },

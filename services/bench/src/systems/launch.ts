@@ -6,7 +6,7 @@
  */
 import { connect, createServer } from 'node:net';
 import { ManagedProcess, pollUntil } from '../../../../scripts/lib/process.ts';
-import type { Endpoint, RunningSystem } from './system.ts';
+import type { Endpoint, RunningSystem, StartOptions } from './system.ts';
 
 export interface ServerSpec {
   /** Label in errors, e.g. "socketio-2". */
@@ -92,4 +92,15 @@ function portAnswers(port: number): Promise<boolean> {
 /** The environment a server starts from: PATH and HOME only, so the machine's settings leak into no run. */
 export function baseEnv(): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
+}
+
+/** Node flags for replica `index`: the first one may be profiled (CPU) or asked for heap snapshots. */
+export function nodeFlags(options: StartOptions, index: number): string[] {
+  if (index !== 0) return [];
+  const flags: string[] = [];
+  if (options.cpuProfileDir !== undefined) flags.push('--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir);
+  if (options.heapSnapshotDir !== undefined) {
+    flags.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${options.heapSnapshotDir}`);
+  }
+  return flags;
 }

@@ -4,7 +4,7 @@
  * listens with its Redis subscription in place.
  */
 import { fileURLToPath } from 'node:url';
-import { baseEnv, startServers } from './launch.ts';
+import { baseEnv, nodeFlags, startServers } from './launch.ts';
 import type { StartOptions, SystemUnderTest } from './system.ts';
 
 const server = (file: string) => fileURLToPath(new URL(`../servers/${file}`, import.meta.url));
@@ -14,12 +14,7 @@ function nodeServer(name: string, file: string, count: (options: StartOptions) =
     startServers(count(options), (i, port) => ({
       name: `${name}-${i + 1}`,
       command: process.execPath,
-      args: [
-        ...(i === 0 && options.cpuProfileDir !== undefined
-          ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir]
-          : []),
-        server(file),
-      ],
+      args: [...nodeFlags(options, i), server(file)],
       env: {
         ...baseEnv(),
         PORT: String(port),
@@ -46,6 +41,15 @@ export const socketIo: SystemUnderTest = {
   singleProcess: false,
   prepare: async () => null,
   start: nodeServer('socketio', 'socketio.ts', (o) => o.replicas),
+};
+
+export const floorWs: SystemUnderTest = {
+  name: 'floor-ws',
+  title: 'floor through ws.send: 1 process, no Redis, ws frames each send',
+  dialect: 'article',
+  singleProcess: true,
+  prepare: async () => null,
+  start: nodeServer('floor-ws', 'floor-ws.ts', () => 1),
 };
 
 export const floor: SystemUnderTest = {

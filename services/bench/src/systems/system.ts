@@ -4,7 +4,7 @@
  */
 import type { DialectName } from '../loadgen/dialects.ts';
 
-export type SystemName = 'chat' | 'article-node' | 'socketio' | 'article-go' | 'floor';
+export type SystemName = 'chat' | 'article-node' | 'socketio' | 'article-go' | 'floor' | 'floor-ws';
 
 export interface RedisAddress {
   url: string;
@@ -19,6 +19,8 @@ export interface StartOptions {
   workDir: string;
   /** Write a V8 CPU profile of the first replica here when it exits (Node systems). */
   cpuProfileDir?: string;
+  /** The first replica writes a heap snapshot here on SIGUSR2 (Node systems). */
+  heapSnapshotDir?: string;
 }
 
 export interface Endpoint {

@@ -27,7 +27,7 @@ export interface Deployment {
 export async function deploy(
   ctx: BenchContext,
   system: SystemUnderTest,
-  options: { replicas?: number; nginx?: boolean; cpuProfileDir?: string } = {},
+  options: { replicas?: number; nginx?: boolean; cpuProfileDir?: string; heapSnapshotDir?: string } = {},
 ): Promise<Deployment> {
   const replicas = system.singleProcess ? 1 : (options.replicas ?? ctx.options.replicas);
   const running = await system.start({
@@ -35,6 +35,7 @@ export async function deploy(
     redis: ctx.redis,
     workDir: ctx.workDir,
     cpuProfileDir: options.cpuProfileDir,
+    heapSnapshotDir: options.heapSnapshotDir,
   });
   let nginx: { process: ManagedProcess; port: number; dir: string } | undefined;
   try {

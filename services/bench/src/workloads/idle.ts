@@ -4,6 +4,10 @@
  * and how much resident memory each costs it, once they have settled.
  */
 
+import { closeSync, openSync, readdirSync, readSync, renameSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { pollUntil } from '../../../../scripts/lib/process.ts';
+import { type HeapSummary, summarizeHeap } from '../profile/heap.ts';
 import { cpuSeconds, rssBytes } from '../sys/proc.ts';
 import type { SystemUnderTest } from '../systems/system.ts';
 import type { BenchContext } from './context.ts';
@@ -29,18 +33,25 @@ export interface IdleResult {
   droppedBeforeRead: number;
   /** Monotonic µs bounds of the accepting, to cut a CPU profile to it. */
   acceptWindowUs: [number, number];
+  /**
+   * With --heap: live heap groups (by constructor) with no connections and with them all. The
+   * snapshots disturb RSS, so such a run's RSS figures are not comparable with others.
+   */
+  heap?: { before: HeapSummary; after: HeapSummary };
 }
 
 export async function idleConnections(
   ctx: BenchContext,
   system: SystemUnderTest,
-  cpuProfileDir?: string,
+  dirs: { cpuProfileDir?: string; heapSnapshotDir?: string } = {},
 ): Promise<IdleResult> {
-  const deployment = await deploy(ctx, system, { replicas: 1, nginx: false, cpuProfileDir });
+  const deployment = await deploy(ctx, system, { replicas: 1, nginx: false, ...dirs });
   try {
     const [pid] = deployment.running.pids;
     if (pid === undefined) throw new Error(`${system.name}: no server process`);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const heapDir = dirs.heapSnapshotDir;
+    const heapBefore = heapDir === undefined ? undefined : await heapSnapshot(pid, heapDir, 'before');
     const rssBefore = rssBytes(pid);
     const cpuBefore = cpuSeconds(pid);
     // The replica holds one descriptor per connection, plus a few dozen of its own.
@@ -59,6 +70,7 @@ export async function idleConnections(
     await new Promise((resolve) => setTimeout(resolve, ctx.options.idleSettleS * 1000));
     const rssAfter = rssBytes(pid);
     const progress = await ctx.gen.progress();
+    const heapAfter = heapDir === undefined ? undefined : await heapSnapshot(pid, heapDir, 'after');
     const acceptS = (opened.lastReadyUs - opened.firstStartUs) / 1e6;
     return {
       system: system.name,
@@ -79,9 +91,54 @@ export async function idleConnections(
       bytesPerConnection: opened.opened > 0 ? (rssAfter - rssBefore) / opened.opened : Number.NaN,
       droppedBeforeRead: progress.closed,
       acceptWindowUs: [opened.firstStartUs, opened.lastReadyUs],
+      ...(heapBefore !== undefined && heapAfter !== undefined
+        ? { heap: { before: heapBefore, after: heapAfter } }
+        : {}),
     };
   } finally {
     await ctx.gen.closeClients();
     await deployment.stop();
+  }
+}
+
+/**
+ * Asks the replica (started with --heapsnapshot-signal=SIGUSR2) for a heap snapshot, waits until
+ * V8 has finished writing it, names it `<label>.heapsnapshot` and summarizes it.
+ */
+async function heapSnapshot(pid: number, dir: string, label: string): Promise<HeapSummary> {
+  const existing = new Set(readdirSync(dir));
+  process.kill(pid, 'SIGUSR2');
+  let file: string | undefined;
+  let lastSize = -1;
+  let stableSince = 0;
+  await pollUntil(
+    `a heap snapshot from ${pid}`,
+    300_000,
+    () => {
+      file ??= readdirSync(dir).find((f) => f.endsWith('.heapsnapshot') && !existing.has(f));
+      if (file === undefined) return false;
+      const size = statSync(join(dir, file)).size;
+      if (size !== lastSize) {
+        lastSize = size;
+        stableSince = Date.now();
+        return false;
+      }
+      return size > 0 && Date.now() - stableSince >= 1_000 && lastByte(join(dir, file)) === '}';
+    },
+    250,
+  );
+  const target = join(dir, `${label}.heapsnapshot`);
+  renameSync(join(dir, file as string), target);
+  return summarizeHeap(target);
+}
+
+function lastByte(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const byte = Buffer.alloc(1);
+    readSync(fd, byte, 0, 1, statSync(path).size - 1);
+    return byte.toString('latin1');
+  } finally {
+    closeSync(fd);
   }
 }

@@ -34,6 +34,11 @@ export interface RunStats {
   /** Clients whose connection ended during the run. */
   closed: number;
   closeReasons: Record<string, number>;
+  /**
+   * Messages the server refused with an error frame to their sender (e.g. broker_unavailable when
+   * Redis did not answer in time), by code: their deliveries are among the lost, but not silently.
+   */
+  refused: Record<string, number>;
   /** Deliveries a second from the first send to the last delivery. */
   deliveredPerSec: number;
   /** End to end, from the sender's clock read just before its write to the receiver's read. */
@@ -66,6 +71,8 @@ export interface RunStats {
      */
     otherCores: number;
     interruptCores: number;
+    /** The busiest of those other processes, by command name, in cores. */
+    otherTop: Record<string, number>;
     windowS: number;
   };
   /** Resident memory of each server process at the end of the run, MiB. */
@@ -130,6 +137,7 @@ export async function measuredRun(ctx: BenchContext, deployment: Deployment, req
     stale: seen.stale,
     closed: seen.closed,
     closeReasons: seen.closeReasons,
+    refused: seen.refused,
     deliveredPerSec: spanS > 0 ? delivered / spanS : 0,
     latencyMs: latencyMs(seen.latency),
     sendLagMs: { p99: sent.lag.percentile(0.99) / 1000, max: sent.lag.max / 1000 },
@@ -149,6 +157,12 @@ export async function measuredRun(ctx: BenchContext, deployment: Deployment, req
       machineBusyPct: cpu.machineBusy * 100,
       otherCores: Math.max(0, (cpu.machineBusy - cpu.interruptsBusy) * coreCount() - ours / cpu.wallS),
       interruptCores: cpu.interruptsBusy * coreCount(),
+      otherTop: Object.fromEntries(
+        Object.entries(cpu.others)
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 5)
+          .map(([comm, s]) => [comm, Math.round((s / cpu.wallS) * 100) / 100]),
+      ),
       windowS: cpu.wallS,
     },
     rssMiB: serverPids.map((pid) => rssBytes(pid) / 2 ** 20),
