@@ -31,7 +31,10 @@ export type Request =
       clients: ClientSpec[];
       /** Handshakes in flight at once. */
       concurrency: number;
+      /** Per connection, from connect to ready. */
       timeoutMs: number;
+      /** For the whole request: clients not started by then fail without trying (a stalled server). */
+      deadlineMs: number;
     }
   | { op: 'run'; run: number; senders: SenderSpec[]; totalSenders: number; startUs: number; padding: number }
   | { op: 'progress' }

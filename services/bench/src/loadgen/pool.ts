@@ -117,7 +117,7 @@ export class LoadGenerator {
   async open(
     dialect: DialectName,
     targets: readonly ClientSpec[],
-    options: { concurrency?: number; timeoutMs?: number } = {},
+    options: { concurrency?: number; timeoutMs?: number; deadlineMs?: number } = {},
   ): Promise<Omit<OpenResult, 'connect'> & { connect: Histogram }> {
     const perWorker: ClientSpec[][] = this.#workers.map(() => []);
     targets.forEach((target, i) => {
@@ -135,6 +135,7 @@ export class LoadGenerator {
           clients,
           concurrency: options.concurrency ?? 64,
           timeoutMs: options.timeoutMs ?? 15_000,
+          deadlineMs: options.deadlineMs ?? 300_000,
         });
         worker.clients += clients.length;
         return result;

@@ -53,13 +53,14 @@ function count(counts: Record<string, number>, key: string): void {
   counts[short] = (counts[short] ?? 0) + 1;
 }
 
-async function open(dialect: Dialect, specs: ClientSpec[], concurrency: number, timeoutMs: number) {
+async function open(dialect: Dialect, specs: ClientSpec[], concurrency: number, timeoutMs: number, deadlineMs: number) {
   const connect = new Histogram();
   const errors: Record<string, number> = {};
   let opened = 0;
   let failed = 0;
   let next = 0;
   const firstStartUs = monoUs();
+  const deadlineUs = firstStartUs + deadlineMs * 1000;
   let lastReadyUs = firstStartUs;
   // A fixed number of lanes, each opening one client after another: bounded in-flight handshakes.
   const lane = async () => {
@@ -69,6 +70,11 @@ async function open(dialect: Dialect, specs: ClientSpec[], concurrency: number, 
       if (spec === undefined) return;
       const client = new BenchClient(clients.length, dialect, handlers);
       clients.push(client);
+      if (monoUs() > deadlineUs) {
+        failed++;
+        count(errors, `not tried: the whole open took over ${deadlineMs} ms`);
+        continue;
+      }
       const started = monoUs();
       try {
         await client.open(spec, timeoutMs);
@@ -142,7 +148,13 @@ function progress(): ProgressResult {
 async function handle(request: Request): Promise<unknown> {
   switch (request.op) {
     case 'open':
-      return open(dialects[request.dialect], request.clients, request.concurrency, request.timeoutMs);
+      return open(
+        dialects[request.dialect],
+        request.clients,
+        request.concurrency,
+        request.timeoutMs,
+        request.deadlineMs,
+      );
     case 'run':
       return run(request);
     case 'progress':

@@ -54,7 +54,8 @@ export function flameGraphSvg(collapsed: string, title: string): string {
   // Flame orientation: the root at the bottom, callees stacked on their callers.
   const boxes = placed.map(({ node, x, level, w }) => box(node, x, height - 4 - (level + 1) * ROW, w, root.count));
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" font-family="DejaVu Sans Mono, monospace" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" width="${WIDTH}" height="${height}" font-family="DejaVu Sans Mono, monospace" font-size="11">`,
+    `<title>${escapeXml(`Flame graph: ${title}`)}</title>`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
     `<text x="${WIDTH / 2}" y="18" text-anchor="middle" font-size="14">${escapeXml(title)}</text>`,
     ...boxes,

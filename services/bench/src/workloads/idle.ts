@@ -64,7 +64,12 @@ export async function idleConnections(
     }
     const addresses = ctx.options.sourceAddresses;
     const targets = Array.from({ length: k }, (_, i) => deployment.target(0, `127.0.0.${2 + (i % addresses)}`));
-    const opened = await ctx.gen.open(system.dialect, targets, { concurrency: 100, timeoutMs: 60_000 });
+    // A replica that stalls must not hold the run forever: 5 ms per connection, at least a minute.
+    const opened = await ctx.gen.open(system.dialect, targets, {
+      concurrency: 100,
+      timeoutMs: 60_000,
+      deadlineMs: Math.max(60_000, k * 5),
+    });
     const serverCpu = cpuSeconds(pid) - cpuBefore;
     // Connections sit a while before memory is read: timers, GC and buffers settle.
     await new Promise((resolve) => setTimeout(resolve, ctx.options.idleSettleS * 1000));
