@@ -2,16 +2,36 @@
  * The local sockets of this replica and the rooms they are in: fan-out of broker messages to a
  * room's members, the heartbeat, and closing everything at shutdown. The broker subscription of a
  * room follows its local membership (room-subscriptions.ts).
+ *
+ * Fan-out is batched per tick: the frames of a room that arrive in one tick (Redis hands over a
+ * whole read's worth of messages at once under load) leave as one buffer per socket, one write
+ * each; a lone message is written as it is, with no copy.
  */
 import { compareIds } from './broker/broker.ts';
+import { nowMs } from './clock.ts';
 import type { Connection } from './connection.ts';
 import type { Member } from './protocol.ts';
 import type { RoomSubscriptions } from './room-subscriptions.ts';
 
+/** A framed message (or, with id '', an event) on its way to a room's members. */
+interface Outgoing {
+  wire: Buffer;
+  id: string;
+  acceptedAt: number;
+}
+
 /** A frame that reached a joining member before its history was sent; `id` is '' for events. */
 interface Held {
-  frame: Buffer;
+  wire: Buffer;
   id: string;
+}
+
+/** What the hub reports of its writes, for metrics. */
+export interface DeliveryObserver {
+  /** `count` message frames were written to sockets. */
+  delivered(count: number): void;
+  /** A message reached this replica's sockets `ms` after its origin accepted it. */
+  latency(ms: number): void;
 }
 
 /** One connection in one room. */
@@ -41,11 +61,20 @@ export class Hub {
   readonly subscriptions: RoomSubscriptions;
   readonly #connections = new Set<Connection>();
   readonly #rooms = new Map<string, Map<Connection, Membership>>();
+  readonly #observer: DeliveryObserver;
+  /** Frames queued in this tick, per room, in arrival order. */
+  readonly #outbox = new Map<string, Outgoing[]>();
+  #flushScheduled = false;
   #heartbeat: NodeJS.Timeout | undefined;
   #onEmpty: (() => void) | undefined;
 
-  constructor(subscriptions: RoomSubscriptions) {
+  constructor(subscriptions: RoomSubscriptions, observer: DeliveryObserver) {
     this.subscriptions = subscriptions;
+    this.#observer = observer;
+  }
+
+  hasRoom(room: string): boolean {
+    return this.#rooms.has(room);
   }
 
   get size(): number {
@@ -142,10 +171,10 @@ export class Hub {
     membership.held = null;
     membership.floor = seen ?? null;
     let messages = 0;
-    for (const { frame, id } of held) {
+    for (const { wire, id } of held) {
       if (id === '') {
-        if (!membership.quiet) membership.connection.deliver(frame);
-      } else if (aboveFloor(membership, id) && membership.connection.deliver(frame)) {
+        if (!membership.quiet) membership.connection.write(wire, 0);
+      } else if (aboveFloor(membership, id) && membership.connection.write(wire)) {
         messages++;
       }
     }
@@ -153,30 +182,35 @@ export class Hub {
   }
 
   /**
-   * Writes one message frame to every local member of the room, as is; returns how many received
-   * it. This is the per-message fan-out: one map lookup, then one write per member.
+   * Queues a framed message (id '' for an event) for the room's local members; whatever is queued
+   * in this tick is written when the tick ends.
    */
-  deliver(room: string, frame: Buffer, id: string): number {
-    const members = this.#rooms.get(room);
-    if (members === undefined) return 0;
-    let delivered = 0;
-    for (const membership of members.values()) {
-      if (membership.held !== null) hold(membership, frame, id);
-      else if (membership.floor !== null && !aboveFloor(membership, id)) continue;
-      else if (membership.connection.deliver(frame)) delivered++;
+  enqueue(room: string, wire: Buffer, id: string, acceptedAt: number): void {
+    let queue = this.#outbox.get(room);
+    if (queue === undefined) {
+      queue = [];
+      this.#outbox.set(room, queue);
     }
-    return delivered;
+    queue.push({ wire, id, acceptedAt });
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      process.nextTick(this.#flush);
+    }
   }
 
-  /** Writes an event (presence) to the room's members that want events. */
-  deliverEvent(room: string, frame: Buffer): void {
-    const members = this.#rooms.get(room);
-    if (members === undefined) return;
-    for (const membership of members.values()) {
-      if (membership.held !== null) hold(membership, frame, '');
-      else if (!membership.quiet) membership.connection.deliver(frame);
+  readonly #flush = (): void => {
+    this.#flushScheduled = false;
+    let delivered = 0;
+    for (const [room, queue] of this.#outbox) {
+      const members = this.#rooms.get(room);
+      if (members === undefined) continue;
+      delivered += writeRoom(members, queue);
+      const now = nowMs();
+      for (const { id, acceptedAt } of queue) if (id !== '') this.#observer.latency(now - acceptedAt);
     }
-  }
+    this.#outbox.clear();
+    if (delivered > 0) this.#observer.delivered(delivered);
+  };
 
   /**
    * Pings every socket each interval and drops those that did not answer the previous ping, so a
@@ -214,6 +248,37 @@ export class Hub {
   }
 }
 
+/**
+ * Writes one tick's frames of a room to its members: the same buffer to every member that is live
+ * and past its floor (the frames joined into one when there are several), frame by frame to the
+ * others (joining, just joined, or quiet members when the batch has events).
+ */
+function writeRoom(members: Map<Connection, Membership>, queue: readonly Outgoing[]): number {
+  const onlyMessages = queue.every((outgoing) => outgoing.id !== '');
+  let batch: Buffer | undefined;
+  let delivered = 0;
+  for (const membership of members.values()) {
+    if (membership.held !== null || membership.floor !== null || !onlyMessages) {
+      delivered += writeEach(membership, queue);
+      continue;
+    }
+    batch ??= queue.length === 1 ? (queue[0] as Outgoing).wire : Buffer.concat(queue.map((outgoing) => outgoing.wire));
+    if (membership.connection.write(batch, queue.length)) delivered += queue.length;
+  }
+  return delivered;
+}
+
+function writeEach(membership: Membership, queue: readonly Outgoing[]): number {
+  let delivered = 0;
+  for (const { wire, id } of queue) {
+    if (membership.held !== null) hold(membership, wire, id);
+    else if (id === '') {
+      if (!membership.quiet) membership.connection.write(wire, 0);
+    } else if (aboveFloor(membership, id) && membership.connection.write(wire)) delivered++;
+  }
+  return delivered;
+}
+
 /** True when `id` is past the member's floor, which it then clears: a room's ids only grow. */
 function aboveFloor(membership: Membership, id: string): boolean {
   if (membership.floor === null) return true;
@@ -222,8 +287,8 @@ function aboveFloor(membership: Membership, id: string): boolean {
   return true;
 }
 
-function hold(membership: Membership, frame: Buffer, id: string): void {
+function hold(membership: Membership, wire: Buffer, id: string): void {
   const held = membership.held as Held[];
-  if (held.length < MAX_HELD_FRAMES) held.push({ frame, id });
+  if (held.length < MAX_HELD_FRAMES) held.push({ wire, id });
   else membership.connection.terminate(); // its join cannot keep up; the client reconnects with `since`
 }

@@ -8,18 +8,16 @@
 import type { Broker } from './broker/broker.ts';
 import { nowMs } from './clock.ts';
 import type { Hub } from './hub.ts';
-import type { ChatMetrics } from './metrics.ts';
 import { type ChatMessage, encodeMessageParts } from './protocol.ts';
+import { textFrame } from './wire.ts';
 
 export class Relay {
   readonly #broker: Broker;
   readonly #hub: Hub;
-  readonly #metrics: ChatMetrics;
 
-  constructor(options: { broker: Broker; hub: Hub; metrics: ChatMetrics }) {
+  constructor(options: { broker: Broker; hub: Hub }) {
     this.#broker = options.broker;
     this.#hub = options.hub;
-    this.#metrics = options.metrics;
   }
 
   /** Publishes a validated message; rejects with BrokerUnavailableError when the broker cannot take it. */
@@ -30,15 +28,11 @@ export class Relay {
     return { id, ts };
   }
 
-  /** The broker's message handler: one call per message per replica, whatever the audience. */
+  /**
+   * The broker's message handler: one call per message per replica, whatever the audience. The
+   * frame is framed for the wire here, once, and the hub writes those bytes to every member.
+   */
   readonly deliver = (room: string, frame: Buffer, id: string, acceptedAt: number): void => {
-    if (id === '') {
-      this.#hub.deliverEvent(room, frame);
-      return;
-    }
-    const recipients = this.#hub.deliver(room, frame, id);
-    if (recipients === 0) return;
-    this.#metrics.messagesDelivered.inc(recipients);
-    this.#metrics.deliveryLatency.observe(Math.max(0, nowMs() - acceptedAt) / 1000);
+    if (this.#hub.hasRoom(room)) this.#hub.enqueue(room, textFrame(frame), id, acceptedAt);
   };
 }

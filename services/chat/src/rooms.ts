@@ -29,6 +29,7 @@ import {
   type Member,
   messageHead,
 } from './protocol.ts';
+import { textFrame } from './wire.ts';
 
 export interface RoomsOptions {
   hub: Hub;
@@ -78,31 +79,36 @@ export class Rooms {
     let membership: Membership | undefined;
     try {
       membership = await this.#hub.addMember(connection, room, member, quiet);
+      if (quiet) {
+        // An article client: no history, no presence (it sees neither, and never named itself),
+        // only the room's messages from the moment its subscription is confirmed.
+        this.#metrics.joins.inc();
+        this.#metrics.messagesDelivered.inc(this.#hub.release(membership, undefined));
+        return;
+      }
       await this.#broker.presence.add(room, member);
       await this.#announce(room, 'join', member);
       const limit = request.since === undefined ? (request.history ?? 0) : this.#options.historySize + 1000;
       const [page, members] = await Promise.all([
         this.#broker.history(room, { ...(request.since === undefined ? {} : { since: request.since }), limit }),
-        quiet ? Promise.resolve([]) : this.#broker.presence.members(room),
+        this.#broker.presence.members(room),
       ]);
       if (!this.#hub.isMember(membership)) return; // left or closed meanwhile
       this.#metrics.joins.inc();
       if (page.truncated) this.#metrics.historyTruncated.inc();
       this.#metrics.historyMessagesSent.inc(page.entries.length);
-      if (!quiet) {
-        const reply = { position: page.position, history: page.entries.length, truncated: page.truncated };
-        connection.send(encodeJoined(room, reply, ref));
-      }
+      const reply = { position: page.position, history: page.entries.length, truncated: page.truncated };
+      connection.send(encodeJoined(room, reply, ref));
       const head = messageHead(room);
-      for (const entry of page.entries) connection.deliver(Buffer.from(head + entry.id + entry.body));
-      if (!quiet) connection.send(encodePresence(room, members));
+      for (const entry of page.entries) connection.write(textFrame(Buffer.from(head + entry.id + entry.body)));
+      connection.send(encodePresence(room, members));
       // Frames held, or still on their way from Redis (the history was read over another
       // connection, which may answer first), up to the last message this client has are
       // duplicates: the hub drops them.
       // Live messages that waited for the join count as delivered, like those that did not.
       this.#metrics.messagesDelivered.inc(this.#hub.release(membership, page.entries.at(-1)?.id ?? request.since));
     } catch (error) {
-      if (membership !== undefined && this.#hub.removeMember(membership)) {
+      if (membership !== undefined && this.#hub.removeMember(membership) && !quiet) {
         this.#broker.presence.remove(room, member.id).catch(() => {});
       }
       this.#metrics.joinErrors.inc();
@@ -173,7 +179,8 @@ export class Rooms {
     this.#hub.dropOrphanSubscriptions();
     if (!this.#broker.isUp()) return;
     try {
-      const entries = [...this.#hub.memberships()].map((m) => ({ room: m.room, memberId: m.member.id }));
+      const entries = [];
+      for (const m of this.#hub.memberships()) if (!m.quiet) entries.push({ room: m.room, memberId: m.member.id });
       if (entries.length > 0) await this.#broker.presence.refresh(entries);
       for (const room of this.#hub.roomNames()) {
         for (const member of await this.#broker.presence.reap(room)) {
@@ -190,9 +197,12 @@ export class Rooms {
   async #rejoin(membership: Membership, request: JoinRequest): Promise<void> {
     const { room, ref } = request;
     try {
+      // An article client that now speaks rooms enters presence; a member may change its name.
+      const entering = membership.quiet;
       membership.quiet = false;
-      if (request.name !== undefined && request.name !== membership.member.name) {
-        membership.member = { ...membership.member, name: request.name };
+      const renamed = request.name !== undefined && request.name !== membership.member.name;
+      if (renamed) membership.member = { ...membership.member, name: request.name ?? '' };
+      if (entering || renamed) {
         await this.#broker.presence.add(room, membership.member);
         await this.#announce(room, 'join', membership.member);
       }
@@ -214,6 +224,7 @@ export class Rooms {
   }
 
   async #depart(membership: Membership): Promise<void> {
+    if (membership.quiet) return; // never in presence
     try {
       const removed = await this.#broker.presence.remove(membership.room, membership.member.id);
       if (removed !== null) await this.#announce(membership.room, 'leave', removed);

@@ -87,8 +87,11 @@ export function createChatServer(config: Config, options: { log: Logger; version
           },
           handlers,
         );
-  const hub = new Hub(new RoomSubscriptions(broker));
-  const relay = new Relay({ broker, hub, metrics });
+  const hub = new Hub(new RoomSubscriptions(broker), {
+    delivered: (count) => metrics.messagesDelivered.inc(count),
+    latency: (ms) => metrics.deliveryLatency.observe(Math.max(0, ms) / 1000),
+  });
+  const relay = new Relay({ broker, hub });
   const rooms = new Rooms({
     hub,
     broker,

@@ -117,7 +117,7 @@ describe('recovery', () => {
     const got: string[] = [];
     const ids = (client: TestClient) => client.messages().map((frame) => frame.id ?? '');
     for (let round = 0; round < 5; round++) {
-      await waitUntil('some messages on this connection', 10_000, () => watcher.messages().length >= 20, 5);
+      await waitUntil('some messages on this connection', 10_000, () => watcher.messages().length >= 60, 5);
       await watcher.end();
       got.push(...ids(watcher));
       watcher = await connect(replicas[(round + 1) % 3], watcherQuery(got.at(-1) ?? start));

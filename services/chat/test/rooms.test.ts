@@ -171,6 +171,21 @@ describe('presence', () => {
     await waitUntil('the new name on rooms-3', 5_000, () => membersSeen(carol, 'lobby').join() === 'alicia,carol');
   });
 
+  it('leaves article clients out until they join by name', async () => {
+    const plain = await TestClient.connect(replicas[0]?.wsUrl ?? ''); // no parameters: the article's client
+    clients.push(plain);
+    const watcher = await connect(replicas[1], 'room=general&name=watcher');
+    await joined(watcher, 'general');
+    expect(membersSeen(watcher, 'general')).toEqual(['watcher']);
+    plain.send({ type: 'join', room: 'general', name: 'was-plain' });
+    await joined(plain, 'general');
+    await waitUntil(
+      'the named client in presence',
+      5_000,
+      () => membersSeen(watcher, 'general').join() === 'was-plain,watcher',
+    );
+  });
+
   it("forgets a crashed replica's members within the stated bound", async () => {
     const victim = await startReplica('rooms-victim', {
       REDIS_URL: redis.url,

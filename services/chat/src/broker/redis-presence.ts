@@ -34,7 +34,11 @@ export class RedisPresence implements PresenceStore {
 
   async refresh(entries: readonly { room: string; memberId: string }[]): Promise<void> {
     const byRoom = new Map<string, string[]>();
-    for (const { room, memberId } of entries) byRoom.set(room, [...(byRoom.get(room) ?? []), memberId]);
+    for (const { room, memberId } of entries) {
+      const ids = byRoom.get(room);
+      if (ids === undefined) byRoom.set(room, [memberId]);
+      else ids.push(memberId);
+    }
     await Promise.all(
       [...byRoom].map(([room, ids]) => this.#call('chatPresenceRefresh', ...this.#keys(room), this.#ttlMs, ...ids)),
     );
