@@ -32,6 +32,8 @@ export interface ConnectionContext {
   isMember(connection: Connection, room: string): boolean;
   join(connection: Connection, request: JoinRequest): Promise<void>;
   leave(connection: Connection, request: LeaveRequest): Promise<void>;
+  /** The socket closed: the server forgets the connection. */
+  onClose(connection: Connection, code: number, reason: string): void;
 }
 
 export interface ConnectionInfo {
@@ -81,13 +83,49 @@ export class Connection {
     ws.on('pong', () => {
       this.alive = true;
     });
+    ws.on('message', this.#onMessage);
+    ws.on('close', this.#onClose);
+    ws.on('error', this.#onError);
   }
 
-  /** One frame from the client: text frames arrive as strings, binary ones as ArrayBuffers. */
-  receive(data: string | ArrayBuffer | Blob | SharedArrayBuffer): void {
+  /**
+   * Leaves this connection the only listener of its socket's events. The upgrade helper of
+   * @hono/node-server attaches listeners of its own right after the socket opens, whose closures
+   * keep the upgrade's whole Hono context (request, headers, response objects: about half of a
+   * connection's memory) alive for as long as the socket lives. Run it once those are attached
+   * (a microtask after open); from then on this class handles the socket's events itself.
+   */
+  claimSocket(): void {
+    const own: Record<string, (...args: never[]) => void> = {
+      message: this.#onMessage,
+      close: this.#onClose,
+      error: this.#onError,
+    };
+    for (const [event, listener] of Object.entries(own)) {
+      for (const other of this.#ws.listeners(event)) {
+        if (other !== listener) this.#ws.off(event, other as (...args: unknown[]) => void);
+      }
+    }
+  }
+
+  readonly #onMessage = (data: Buffer, isBinary: boolean): void => {
+    // ws has validated text frames as UTF-8 already (it closes with 1007 otherwise).
+    this.receive(isBinary ? null : data.toString());
+  };
+
+  readonly #onClose = (code: number, reason: Buffer): void => {
+    this.#context.onClose(this, code, reason.toString());
+  };
+
+  readonly #onError = (error: Error): void => {
+    this.failed(error);
+  };
+
+  /** One frame from the client: its text, or null for a binary frame. */
+  receive(data: string | null): void {
     this.#received++;
     this.#context.metrics.messagesReceived.inc();
-    if (typeof data !== 'string') {
+    if (data === null) {
       this.#reject('binary');
       this.#ws.close(CloseCode.unsupportedData, 'binary frames are not supported; send JSON text');
       return;

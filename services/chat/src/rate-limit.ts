@@ -2,13 +2,16 @@
  * Token bucket: `ratePerSecond` messages a second on average, with bursts up to one second's worth,
  * so a person pasting a few lines at once is not refused. A rate of 0 never limits.
  */
+// One shared clock function, not a closure per connection.
+const monotonicNow = () => performance.now();
+
 export class RateLimiter {
   readonly #rate: number;
   readonly #now: () => number;
   #tokens: number;
   #last: number;
 
-  constructor(ratePerSecond: number, now: () => number = () => performance.now()) {
+  constructor(ratePerSecond: number, now: () => number = monotonicNow) {
     this.#rate = ratePerSecond;
     this.#now = now;
     this.#tokens = ratePerSecond;

@@ -122,6 +122,12 @@ export function createChatServer(config: Config, options: { log: Logger; version
     isMember: (connection, room) => hub.membership(connection, room) !== undefined,
     join: (connection, request) => rooms.join(connection, request),
     leave: (connection, request) => rooms.leave(connection, request),
+    onClose: (connection, code, reason) => {
+      void rooms.leaveAll(connection);
+      hub.remove(connection);
+      metrics.connectionsOpen.dec();
+      connection.closed(code, reason);
+    },
   };
 
   const app = new Hono();
@@ -154,40 +160,25 @@ export function createChatServer(config: Config, options: { log: Logger; version
       const parsed = connectJoins(c.req.queries(), config.historySize);
       const opening = 'error' in parsed ? { joins: [], quiet: true, name: '' } : parsed; // errors: refused above
       const info = clientInfo(c, opening.name);
+      const opened = { origin: c.req.header('origin'), ua: c.req.header('user-agent') };
       let connection: Connection | undefined;
       return {
         onOpen(_event, ws) {
-          const opened = new Connection(ws.raw as WebSocket, info, connectionContext);
-          connection = opened;
-          hub.add(opened);
+          const accepted = new Connection(ws.raw as WebSocket, info, connectionContext);
+          connection = accepted;
+          queueMicrotask(() => accepted.claimSocket());
+          hub.add(accepted);
           metrics.connectionsAccepted.inc();
           metrics.connectionsOpen.inc();
-          log.info(
-            {
-              conn: info.id,
-              ip: info.ip,
-              peer: info.peer,
-              origin: c.req.header('origin'),
-              ua: c.req.header('user-agent'),
-            },
-            'connection opened',
-          );
+          log.info({ conn: info.id, ip: info.ip, peer: info.peer, ...opened }, 'connection opened');
           // An upgrade that raced past the guard as shutdown began: send it on its way.
-          if (shuttingDown) opened.close(CloseCode.goingAway, 'server shutting down');
-          else for (const join of opening.joins) void rooms.join(opened, join, opening.quiet);
+          if (shuttingDown) accepted.close(CloseCode.goingAway, 'server shutting down');
+          else for (const join of opening.joins) void rooms.join(accepted, join, opening.quiet);
         },
+        // Only frames that arrived before the socket was claimed come this way (the helper
+        // replays them after onOpen); the connection listens to its socket itself after that.
         onMessage(event) {
-          connection?.receive(event.data);
-        },
-        onError(event) {
-          connection?.failed((event as Event & { error?: unknown }).error);
-        },
-        onClose(event) {
-          if (connection === undefined) return;
-          void rooms.leaveAll(connection);
-          hub.remove(connection);
-          metrics.connectionsOpen.dec();
-          connection.closed(event.code, event.reason);
+          connection?.receive(typeof event.data === 'string' ? event.data : null);
         },
       };
     }),
