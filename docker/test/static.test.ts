@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findNginx, nginxArgs, writeLocalNginxConf } from '../../scripts/lib/local-nginx.ts';
+import { REPLICA_NODE_FLAGS } from '../../services/chat/src/node-flags.ts';
 import { COMPOSE_SCHEMAS, type ComposeSchema, composeSchemaErrors, parseCompose } from './support/compose-schema.ts';
 import { REPO } from './support/docker.ts';
 
@@ -137,7 +138,15 @@ describe('docker/Dockerfile', () => {
     expect(finalStage).toContain('EXPOSE 8080');
     expect(finalStage.find((line) => line.startsWith('HEALTHCHECK'))).toContain('healthcheck.js');
     // Exec form, so node is PID 1 and receives SIGTERM itself.
-    expect(finalStage.at(-1)).toBe('CMD ["node", "dist/main.js"]');
+    expect(finalStage.at(-1)).toBe(
+      `CMD [${['node', ...REPLICA_NODE_FLAGS, 'dist/main.js'].map((part) => JSON.stringify(part)).join(', ')}]`,
+    );
+  });
+
+  it('starts node with the same V8 flags as every other way of running a replica', () => {
+    const scripts = JSON.parse(read('services/chat/package.json')).scripts as Record<string, string>;
+    expect(scripts.start).toBe(['node', ...REPLICA_NODE_FLAGS, 'src/main.ts'].join(' '));
+    expect(scripts['start:dist']).toBe(['node', ...REPLICA_NODE_FLAGS, 'dist/main.js'].join(' '));
   });
 
   it('has a .dockerignore that keeps node_modules, tests, git and docs out of the context', () => {

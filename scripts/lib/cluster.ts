@@ -14,6 +14,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { REPLICA_NODE_FLAGS } from '../../services/chat/src/node-flags.ts';
 import { nginxArgs, writeLocalNginxConf } from './local-nginx.ts';
 import { type Exit, ManagedProcess, pollUntil } from './process.ts';
 import { type ClusterRedis, LocalRedis } from './redis-server.ts';
@@ -92,7 +93,7 @@ export class ClusterReplica {
     const managed = new ManagedProcess({
       name: this.name,
       command: process.execPath,
-      args: [REPLICA_MAIN],
+      args: [...REPLICA_NODE_FLAGS, REPLICA_MAIN],
       env: this.#env,
       detached: this.#options.detached,
       onLine: (line) => this.#options.onLine?.(this.name, line),

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../../scripts/render-k8s.ts';
+import { REPLICA_NODE_FLAGS } from '../../../services/chat/src/node-flags.ts';
 import { freePort, waitUntil } from '../../../services/chat/test/support/wait.ts';
 import { Rendered } from './support/chart.ts';
 
@@ -114,7 +115,7 @@ describe('the rendered pods, run on this machine', () => {
     // The Service name of Redis resolves in the cluster; here it is this machine.
     const redisUrl = env.REDIS_URL?.replace(/@chat-redis:/, '@127.0.0.1:');
     expect(redisUrl).not.toBe(env.REDIS_URL);
-    chat = spawn(process.execPath, ['src/main.ts'], {
+    chat = spawn(process.execPath, [...REPLICA_NODE_FLAGS, 'src/main.ts'], {
       cwd: serviceDir, // the image's WORKDIR; it runs dist/main.js, compiled from src/main.ts
       env: { PATH: process.env.PATH ?? '', ...env, REDIS_URL: redisUrl, HOST: '127.0.0.1' },
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -1,9 +1,10 @@
 /**
- * Our service, as it runs in production: `node services/chat/src/main.ts` per replica, configured by
+ * Our service, as it runs in production: `node <REPLICA_NODE_FLAGS> services/chat/src/main.ts` per replica, configured by
  * its environment, with every feature on (validation, metrics, ids, heartbeats). RATE_LIMIT=0 so
  * the benchmark's senders are not throttled, LOG_LEVEL=warn so connection lines stay out of it.
  */
 import { fileURLToPath } from 'node:url';
+import { REPLICA_NODE_FLAGS } from '../../../chat/src/node-flags.ts';
 import { baseEnv, nodeFlags, startServers } from './launch.ts';
 import type { SystemUnderTest } from './system.ts';
 
@@ -19,7 +20,7 @@ export const chat: SystemUnderTest = {
     startServers(options.replicas, (i, port) => ({
       name: `chat-${i + 1}`,
       command: process.execPath,
-      args: [...nodeFlags(options, i), MAIN],
+      args: [...REPLICA_NODE_FLAGS, ...nodeFlags(options, i), MAIN],
       env: {
         ...baseEnv(),
         PORT: String(port),

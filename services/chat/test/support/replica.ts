@@ -1,11 +1,12 @@
 /**
- * Chat replicas as separate processes, the way they run in production: `node src/main.ts` with
+ * Chat replicas as separate processes, the way they run in production: `node <flags> src/main.ts` with
  * its configuration in the environment. Each listens on a port of its own choosing (PORT=0) and
  * reports it in its "listening" log line. Every replica started is stopped by `stopAllReplicas`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { REPLICA_NODE_FLAGS } from '../../src/node-flags.ts';
 import { waitUntil } from './wait.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
@@ -32,7 +33,7 @@ export class Replica {
 
   constructor(name: string, env: Record<string, string>) {
     this.name = name;
-    this.process = spawn(process.execPath, [MAIN], {
+    this.process = spawn(process.execPath, [...REPLICA_NODE_FLAGS, MAIN], {
       env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', REPLICA_ID: name, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
