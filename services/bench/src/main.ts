@@ -28,6 +28,7 @@ import type { BenchContext } from './workloads/context.ts';
 import { fanout } from './workloads/fanout.ts';
 import { idleConnections } from './workloads/idle.ts';
 import { maxSustained } from './workloads/max.ts';
+import { roomsWorkload } from './workloads/rooms.ts';
 import { closeSession, openSession } from './workloads/session.ts';
 import { connectStorm } from './workloads/storm.ts';
 
@@ -88,6 +89,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     max: [],
     idle: [],
     storm: [],
+    rooms: [],
     profiles: [],
     notes,
   };
@@ -123,8 +125,9 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
         log(`bench: skipping ${system.name}: ${why}`);
       }
     }
-    if (options.workloads.includes('rooms')) {
-      notes.push('rooms: the chat has no rooms yet, so there is no room workload; it comes with them');
+    const roomless = systems.filter((s) => s.roomDialect === undefined).map((s) => s.name);
+    if (options.workloads.includes('rooms') && roomless.length > 0) {
+      notes.push(`rooms: ${roomless.join(', ')} skipped: no rooms in ${roomless.length > 1 ? 'their' : 'its'} design`);
     }
     await messageWorkloads(ctx, systems, results, stamp);
     for (const workload of ['idle', 'storm'] as const) {
@@ -195,59 +198,95 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   return { results, report, files: { json, text, markdown, chart } };
 }
 
-/** Fan-out and max, per system on one deployment; fan-out repeated --rounds times, systems interleaved. */
+/**
+ * Fan-out and max, per system on one deployment, then rooms (on one of its own, clients seated in
+ * rooms) on the systems that have rooms; fan-out and rooms repeated --rounds times, systems
+ * interleaved.
+ */
 async function messageWorkloads(
   ctx: BenchContext,
   systems: readonly SystemUnderTest[],
   results: BenchResults,
   stamp: string,
 ): Promise<void> {
-  const { options, log } = ctx;
+  const { options } = ctx;
   const doFanout = options.workloads.includes('fanout');
   const doMax = options.workloads.includes('max');
-  if (!doFanout && !doMax) return;
-  for (let round = 0; round < (doFanout ? options.rounds : 1); round++) {
+  const doRooms = options.workloads.includes('rooms');
+  if (!doFanout && !doMax && !doRooms) return;
+  for (let round = 0; round < (doFanout || doRooms ? options.rounds : 1); round++) {
     // Rotate the order each round, so no system always runs first (or right after a heavy one).
     const order = systems.map((_, i) => systems[(i + round) % systems.length] as SystemUnderTest);
     for (const system of order) {
-      const profileDir =
-        options.profile && round === 0 && NODE_SYSTEMS.has(system.name)
-          ? join(ctx.workDir, 'profiles', `${system.name}-${stamp}`)
-          : undefined;
-      if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
-      log(`bench: ${system.name}${options.rounds > 1 ? ` round ${round + 1}` : ''}: starting`);
-      let window: [number, number] | undefined;
-      try {
-        const session = await openSession(ctx, system, { cpuProfileDir: profileDir });
-        try {
-          if (doFanout) {
-            const result = await fanout(ctx, session, round);
-            window = result.windowUs;
-            results.fanout.push(result);
-            log(
-              `  ${system.name} fan-out: ${Math.round(result.deliveredPerSec)} deliveries/s, p99 ${result.latencyMs.p99.toFixed(2)} ms, ` +
-                `server ${result.cpu.serverUsPerDelivery.toFixed(2)} µs/delivery, lost ${result.lost}, dup ${result.duplicated}`,
-            );
-          }
-          if (doMax && round === 0) results.max.push(await maxSustained(ctx, session));
-        } finally {
-          await closeSession(ctx, session);
-        }
-      } catch (error) {
-        results.failed.push({ system: system.name, workload: 'fanout/max', error: (error as Error).message });
-        log(`bench: ${system.name} failed: ${(error as Error).message}`);
-      }
-      if (profileDir !== undefined && window !== undefined) {
-        const profile = collectProfile(
-          system.name,
-          'measured fan-out window',
-          profileDir,
-          { fromUs: window[0], toUs: window[1] },
-          log,
-        );
-        if (profile !== undefined) results.profiles.push(profile);
-      }
+      if (doFanout || (doMax && round === 0)) await fanoutAndMax(ctx, system, results, stamp, round);
+      if (doRooms && system.roomDialect !== undefined) await rooms(ctx, system, results, round);
     }
+  }
+}
+
+/** Fan-out (round `round`) and, in round 0, the max ramp, on one deployment of `system`. */
+async function fanoutAndMax(
+  ctx: BenchContext,
+  system: SystemUnderTest,
+  results: BenchResults,
+  stamp: string,
+  round: number,
+): Promise<void> {
+  const { options, log } = ctx;
+  const doFanout = options.workloads.includes('fanout');
+  const doMax = options.workloads.includes('max');
+  const profileDir =
+    options.profile && round === 0 && NODE_SYSTEMS.has(system.name)
+      ? join(ctx.workDir, 'profiles', `${system.name}-${stamp}`)
+      : undefined;
+  if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
+  log(`bench: ${system.name}${options.rounds > 1 ? ` round ${round + 1}` : ''}: starting`);
+  let window: [number, number] | undefined;
+  try {
+    const session = await openSession(ctx, system, { cpuProfileDir: profileDir });
+    try {
+      if (doFanout) {
+        const result = await fanout(ctx, session, round);
+        window = result.windowUs;
+        results.fanout.push(result);
+        log(
+          `  ${system.name} fan-out: ${Math.round(result.deliveredPerSec)} deliveries/s, p99 ${result.latencyMs.p99.toFixed(2)} ms, ` +
+            `server ${result.cpu.serverUsPerDelivery.toFixed(2)} µs/delivery, lost ${result.lost}, dup ${result.duplicated}`,
+        );
+      }
+      if (doMax && round === 0) results.max.push(await maxSustained(ctx, session));
+    } finally {
+      await closeSession(ctx, session);
+    }
+  } catch (error) {
+    results.failed.push({ system: system.name, workload: 'fanout/max', error: (error as Error).message });
+    log(`bench: ${system.name} failed: ${(error as Error).message}`);
+  }
+  if (profileDir !== undefined && window !== undefined) {
+    const profile = collectProfile(
+      system.name,
+      'measured fan-out window',
+      profileDir,
+      { fromUs: window[0], toUs: window[1] },
+      log,
+    );
+    if (profile !== undefined) results.profiles.push(profile);
+  }
+}
+
+/** The rooms workload (round `round`) on a system that has rooms, on a deployment of its own. */
+async function rooms(ctx: BenchContext, system: SystemUnderTest, results: BenchResults, round: number): Promise<void> {
+  ctx.log(`bench: rooms ${system.name}${ctx.options.rounds > 1 ? ` round ${round + 1}` : ''}: starting`);
+  try {
+    const r = await roomsWorkload(ctx, system, round);
+    results.rooms.push(r);
+    ctx.log(
+      `  ${system.name} rooms: ${Math.round(r.deliveredPerSec)} deliveries/s, p99 ${r.latencyMs.p99.toFixed(2)} ms, ` +
+        `server ${r.cpu.serverUsPerDelivery.toFixed(2)} µs/delivery, lost ${r.lost}, dup ${r.duplicated}, leaked ${r.leaked}`,
+    );
+  } catch (error) {
+    results.failed.push({ system: system.name, workload: 'rooms', error: (error as Error).message });
+    ctx.log(`bench: ${system.name} rooms failed: ${(error as Error).message}`);
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * Command-line options of `npm run bench`, with their defaults (the issue's workloads: 3 replicas,
- * 300 clients, 10 senders, 200 messages a second for 30 s; max ramp to p99 100 ms; 5,000 idle).
+ * 300 clients, 10 senders, 200 messages a second for 30 s; max ramp to p99 100 ms; 5,000 idle;
+ * rooms: the same clients and rate in 30 rooms of 10).
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_SYSTEMS, SYSTEM_NAMES } from './systems/index.ts';
@@ -15,8 +16,12 @@ export interface BenchOptions {
   replicas: number;
   clients: number;
   senders: number;
-  /** Messages a second, all senders together (deliveries a second = rate x clients). */
+  /** Messages a second, all senders together (fan-out: deliveries a second = rate x clients). */
   rate: number;
+  /** Rooms workload: rooms the clients are divided over. */
+  rooms: number;
+  /** Rooms workload: members of each room that send. */
+  roomSenders: number;
   durationS: number;
   warmupS: number;
   /** Load generator processes. */
@@ -52,15 +57,18 @@ export const USAGE = `npm run bench -- [options]
 Starts one redis-server (or uses --redis-url), the systems under test as separate processes, and
 load generator processes; prints a table, writes JSON and a PNG chart to --out.
 
-  --workloads LIST      fanout,max,idle,storm (default fanout,max,idle); "all" for every one
+  --workloads LIST      fanout,max,idle,storm,rooms (default fanout,max,idle); "all" for every one
   --systems LIST        any of ${SYSTEM_NAMES.join(',')}
                         (default: ${DEFAULT_SYSTEMS.join(',')}, those that can run here)
   --replicas N          server processes per system (default 3; the floor always runs 1)
   --clients N           connected clients, round-robin over the replicas (default 300)
   --senders N           clients that send (default 10)
-  --rate N              messages/s from all senders together, fan-out workload (default 200)
-  --duration S          measured seconds of the fan-out workload (default 30)
-  --warmup S            unmeasured seconds before it (default 5)
+  --rate N              messages/s from all senders together, fan-out and rooms workloads (default 200)
+  --duration S          measured seconds of the fan-out and rooms workloads (default 30)
+  --warmup S            unmeasured seconds before each (default 5)
+  --rooms N             rooms workload: rooms the --clients are divided over, each with members on
+                        every replica (default 30: rooms of 10); systems without rooms are skipped
+  --room-senders N      rooms workload: members of each room that send (default 1)
   --generators N        load generator processes (default 2)
   --max-p99 MS          max workload: the p99 bound (default 100)
   --max-start N         max workload: first rate in messages/s (default 100)
@@ -96,6 +104,11 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
       clients: { type: 'string', default: '300' },
       senders: { type: 'string', default: '10' },
       rate: { type: 'string', default: '200' },
+      rooms: { type: 'string', default: '30' },
+      // One sender per room: every room is live and the rate is split evenly over the rooms, while
+      // each message still reaches members on every replica. More senders per room change who
+      // sends, not the server's work per message; they only thin each sender's schedule.
+      'room-senders': { type: 'string', default: '1' },
       duration: { type: 'string', default: '30' },
       warmup: { type: 'string', default: '5' },
       generators: { type: 'string', default: '2' },
@@ -131,6 +144,8 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
     clients: int(values.clients, '--clients', 1, 200_000),
     senders: int(values.senders, '--senders', 1, 10_000),
     rate: num(values.rate, '--rate', 0.1, 1e7),
+    rooms: int(values.rooms, '--rooms', 1, 100_000),
+    roomSenders: int(values['room-senders'], '--room-senders', 1, 10_000),
     durationS: num(values.duration, '--duration', 0.5, 86_400),
     warmupS: num(values.warmup, '--warmup', 0, 3_600),
     generators: int(values.generators, '--generators', 1, 64),
@@ -155,6 +170,9 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
     chart: !values['no-chart'],
   };
   if (options.senders > options.clients) throw new Error('--senders cannot exceed --clients');
+  if (options.workloads.includes('rooms') && options.rooms * options.roomSenders > options.clients) {
+    throw new Error('--rooms x --room-senders cannot exceed --clients (every sender is a member of its room)');
+  }
   return options;
 }
 

@@ -26,29 +26,30 @@ function losses(results: BenchResults): number {
   return [...results.fanout, ...results.max.flatMap((m) => m.steps)].reduce((a, r) => a + r.lost + r.duplicated, 0);
 }
 
-it('runs a short fan-out on every system with nothing lost or duplicated, and writes the table, JSON and chart', async () => {
+/** Runs the bench in-process with these arguments, on the test's Redis, collecting what it logs. */
+async function bench(args: string[]) {
+  const options = parseOptions(args, REPO_ROOT);
+  if (options === 'help') throw new Error('unexpected --help');
   const log: string[] = [];
-  const options = parseOptions(
-    [
-      '--workloads',
-      'fanout',
-      '--clients',
-      '30',
-      '--senders',
-      '5',
-      '--rate',
-      '40',
-      '--duration',
-      '1.5',
-      '--warmup',
-      '0',
-    ],
-    REPO_ROOT,
-  );
-  if (options === 'help') throw new Error('unexpected');
-  const { results, report, files } = await runBench({ ...options, redisUrl: redis.url, outDir: OUT }, (line) =>
-    log.push(line),
-  );
+  const run = await runBench({ ...options, redisUrl: redis.url, outDir: OUT }, (line) => log.push(line));
+  return { ...run, log };
+}
+
+it('runs a short fan-out on every system with nothing lost or duplicated, and writes the table, JSON and chart', async () => {
+  const { results, report, files, log } = await bench([
+    '--workloads',
+    'fanout',
+    '--clients',
+    '30',
+    '--senders',
+    '5',
+    '--rate',
+    '40',
+    '--duration',
+    '1.5',
+    '--warmup',
+    '0',
+  ]);
 
   expect(results.failed, log.join('\n')).toEqual([]);
   // Go is optional (a toolchain and Debian's Go packages); everything else must have run.
@@ -84,40 +85,32 @@ it('runs a short fan-out on every system with nothing lost or duplicated, and wr
 });
 
 it('runs the max ramp, idle connections and a connect storm, through nginx where asked', async () => {
-  const log: string[] = [];
-  const options = parseOptions(
-    [
-      '--systems',
-      'chat,socketio',
-      '--workloads',
-      'max,idle,storm',
-      '--clients',
-      '20',
-      '--senders',
-      '4',
-      '--max-start',
-      '20',
-      '--max-factor',
-      '2',
-      '--max-step',
-      '1',
-      '--max-steps',
-      '2',
-      '--idle',
-      '200',
-      '--idle-settle',
-      '0.5',
-      '--storm',
-      '100',
-      '--nginx',
-      '--no-chart',
-    ],
-    REPO_ROOT,
-  );
-  if (options === 'help') throw new Error('unexpected');
-  const { results, report, files } = await runBench({ ...options, redisUrl: redis.url, outDir: OUT }, (line) =>
-    log.push(line),
-  );
+  const { results, report, files, log } = await bench([
+    '--systems',
+    'chat,socketio',
+    '--workloads',
+    'max,idle,storm',
+    '--clients',
+    '20',
+    '--senders',
+    '4',
+    '--max-start',
+    '20',
+    '--max-factor',
+    '2',
+    '--max-step',
+    '1',
+    '--max-steps',
+    '2',
+    '--idle',
+    '200',
+    '--idle-settle',
+    '0.5',
+    '--storm',
+    '100',
+    '--nginx',
+    '--no-chart',
+  ]);
   expect(results.failed, log.join('\n')).toEqual([]);
   for (const m of results.max) {
     expect(m.steps.length, m.system).toBeGreaterThanOrEqual(2);
@@ -141,4 +134,47 @@ it('runs the max ramp, idle connections and a connect storm, through nginx where
   expect(report).toMatch(/^Connect storm: 100 clients/m);
   expect(files.chart).toBeUndefined();
   expect(existsSync(files.json)).toBe(true);
+});
+
+it('runs the rooms workload: each message reaches exactly the members of its room, the sender included', async () => {
+  const { results, report, files, log } = await bench([
+    '--systems',
+    'chat,socketio,article-node',
+    '--workloads',
+    'rooms',
+    '--clients',
+    '24',
+    '--rooms',
+    '4',
+    '--room-senders',
+    '2',
+    '--rate',
+    '40',
+    '--duration',
+    '1.5',
+    '--warmup',
+    '0',
+    '--no-chart',
+  ]);
+  expect(results.failed, log.join('\n')).toEqual([]);
+  expect(results.rooms.map((r) => r.system).sort()).toEqual(['chat', 'socketio']);
+  for (const r of results.rooms) {
+    expect(r.members, r.system).toEqual({ min: 6, max: 6 });
+    // 8 senders (2 in each of 4 rooms), 40 msg/s for 1.5 s: 60 messages, rounded up to 8 each.
+    expect(r.sent, r.system).toBe(64);
+    expect(r.expected, r.system).toBe(64 * 6);
+    expect(r.delivered, r.system).toBe(r.expected);
+    expect([r.lost, r.duplicated, r.leaked], r.system).toEqual([0, 0, 0]);
+  }
+  expect(results.fanout).toEqual([]);
+  expect(results.notes.join('\n')).toMatch(/rooms: article-node skipped/);
+
+  expect(report).toMatch(/^Rooms: 24 clients in 4 rooms of 6, 8 senders \(2 per room\), 40 msg\/s/m);
+  expect(report).toMatch(/^system +deliv\/s .* dup +leaked /m);
+  expect(report).toMatch(/^chat +\S+( +\S+){5} +0 +0 +0 +0 /m);
+  expect(report).toMatch(/no message delivered outside its room \(rooms runs, all systems\): none {2}MET/);
+  expect(report).not.toMatch(/LEAK/);
+  const saved = JSON.parse(readFileSync(files.json, 'utf8')) as BenchResults;
+  expect(saved.rooms.map((r) => r.leaked)).toEqual([0, 0]);
+  expect(readFileSync(files.markdown, 'utf8')).toMatch(/^\*\*Rooms\*\*: 3 replicas, 24 clients in 4 rooms of 6/m);
 });

@@ -8,11 +8,11 @@
  * halves the generator's cost per delivery, which is what lets it keep up with the servers.
  */
 import { connect, type Socket } from 'node:net';
-import type { Dialect } from './dialects.ts';
+import type { ClientIdentity, Dialect } from './dialects.ts';
 import { monoUs } from './marker.ts';
 import { clientFrame, FrameParser, Opcode, upgradeRequest } from './wire.ts';
 
-export interface ClientTarget {
+export interface ClientTarget extends ClientIdentity {
   host: string;
   port: number;
   /** Source address (127.0.0.x), for more than one address's worth of ephemeral ports. */
@@ -35,6 +35,8 @@ export class BenchClient {
   /** Position among this generator process's clients. */
   readonly slot: number;
   readonly dialect: Dialect;
+  /** The room it joined at connect (room dialects), which its messages go to. */
+  room: number | undefined;
   state: 'connecting' | 'open' | 'closed' = 'connecting';
   #socket: Socket | undefined;
   readonly #handlers: ClientHandlers;
@@ -56,6 +58,7 @@ export class BenchClient {
 
   /** Connects and resolves once the server takes chat messages; rejects on refusal or after `timeoutMs`. */
   open(target: ClientTarget, timeoutMs: number): Promise<void> {
+    this.room = target.room;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.#end(`not ready after ${timeoutMs} ms`), timeoutMs);
       this.#ready = () => {
@@ -84,7 +87,7 @@ export class BenchClient {
       });
       this.#socket = socket;
       socket.setNoDelay(true);
-      socket.once('connect', () => socket.write(upgradeRequest(target.host, target.port, this.dialect.path)));
+      socket.once('connect', () => socket.write(upgradeRequest(target.host, target.port, this.dialect.path(target))));
       socket.on('error', (error) => this.#end(error.message));
       socket.on('close', () => this.#end('connection closed by the server'));
     });
@@ -136,7 +139,7 @@ export class BenchClient {
 
   #frame(opcode: number, bytes: Buffer, start: number, end: number): void {
     if (opcode === Opcode.text) {
-      if (this.dialect.isMessage(bytes[start] ?? 0, bytes[start + 1] ?? 0)) {
+      if (this.dialect.isMessage(bytes, start, end)) {
         this.#handlers.message(this, bytes, start, end, this.#recvUs);
         return;
       }

@@ -3,16 +3,25 @@
  * program and the floor all take the article's frame `{"from","message"}` on /ws; Socket.IO speaks
  * Engine.IO 4 + Socket.IO 5 over its own path, with a handshake and its own heartbeat. The load
  * generator sends the same marker text through every dialect.
+ *
+ * The room dialects put each client in one room when it connects and send to that room: the chat's
+ * `/ws?room=..&name=..` (docs/protocol.md) and Socket.IO rooms (servers/socketio.ts).
  */
 
-export type DialectName = 'article' | 'socketio';
+export type DialectName = 'article' | 'socketio' | 'chat-rooms' | 'socketio-rooms';
+
+/** Who a client is, as far as its dialect cares: rooms are numbered, their names come from roomName(). */
+export interface ClientIdentity {
+  room?: number;
+  name?: string;
+}
 
 export interface Dialect {
   readonly name: DialectName;
   /** Request path of the WebSocket upgrade. */
-  readonly path: string;
-  /** The frame text that carries one chat message. */
-  message(from: string, text: string): string;
+  path(client: ClientIdentity): string;
+  /** The frame text that carries one chat message (to the sender's room, in a room dialect). */
+  message(from: string, text: string, room: number | undefined): string;
   /**
    * A control text frame from the server (anything that is not a chat message). Returns what to
    * answer (or undefined), and whether the connection is now ready for chat.
@@ -20,21 +29,63 @@ export interface Dialect {
   control(text: string): { reply?: string; ready?: boolean };
   /** True when the connection is ready as soon as the upgrade succeeds. */
   readonly readyOnOpen: boolean;
-  /** Cheap check on the first byte(s) of a text frame: might it be a chat message? */
-  isMessage(first: number, second: number): boolean;
+  /**
+   * Cheap check on a text frame's first bytes: might it be a chat message? Runs on every frame,
+   * so it reads a byte or two and never decodes. Frames it passes are searched for the marker (and
+   * counted as refusals when they are error frames).
+   */
+  isMessage(bytes: Uint8Array, start: number, end: number): boolean;
+}
+
+/** The name of room `index` on the wire (the chat allows letters, digits, `_`, `-`, `.`). */
+export function roomName(index: number): string {
+  return `bench-${index}`;
 }
 
 const OPEN_BRACE = 0x7b;
 
 export const articleDialect: Dialect = {
   name: 'article',
-  path: '/ws',
+  path: () => '/ws',
   message: (from, text) => JSON.stringify({ from, message: text }),
   control: () => ({}),
   readyOnOpen: true,
   // The floor echoes the client's frame as is; the others send one JSON object per message.
-  isMessage: (first) => first === OPEN_BRACE,
+  isMessage: (bytes, start) => bytes[start] === OPEN_BRACE,
 };
+
+/** Every frame the chat sends a room client opens with this, then the type. */
+const TYPE_PREFIX = Buffer.from('{"type":"');
+const TYPE_AT = TYPE_PREFIX.length;
+const LETTER_J = 0x6a;
+const LETTER_P = 0x70;
+
+/**
+ * The chat's room client: joins its room in the upgrade URL, and is ready once the `joined` frame
+ * says the room is subscribed. It also receives `presence` frames as members come and go: those
+ * are told apart by one byte (the type's first letter), so they cost nothing on the receive path.
+ */
+export const chatRoomsDialect: Dialect = {
+  name: 'chat-rooms',
+  path: (client) =>
+    `/ws?room=${roomName(client.room ?? 0)}${client.name === undefined ? '' : `&name=${encodeURIComponent(client.name)}`}`,
+  message: (from, text, room) => JSON.stringify({ type: 'message', room: roomName(room ?? 0), from, message: text }),
+  control: (text) => (text.startsWith('{"type":"joined"') ? { ready: true } : {}),
+  readyOnOpen: false,
+  // `joined` and `presence` are not messages; anything else (message, error) is looked at.
+  isMessage(bytes, start, end) {
+    if (end - start <= TYPE_AT || bytes[start] !== OPEN_BRACE) return false;
+    const letter = bytes[start + TYPE_AT];
+    if (letter !== LETTER_J && letter !== LETTER_P) return true;
+    // A j or p there by chance, in a frame of another shape, is still looked at.
+    return !hasPrefix(bytes, start, TYPE_PREFIX);
+  },
+};
+
+function hasPrefix(bytes: Uint8Array, start: number, prefix: Uint8Array): boolean {
+  for (let i = 0; i < prefix.length; i++) if (bytes[start + i] !== prefix[i]) return false;
+  return true;
+}
 
 const DIGIT_4 = 0x34;
 const DIGIT_2 = 0x32;
@@ -47,7 +98,7 @@ const DIGIT_2 = 0x32;
  */
 export const socketIoDialect: Dialect = {
   name: 'socketio',
-  path: '/socket.io/?EIO=4&transport=websocket',
+  path: () => '/socket.io/?EIO=4&transport=websocket',
   message: (from, text) => `42${JSON.stringify(['message', { from, message: text }])}`,
   control(text) {
     if (text === '2') return { reply: '3' };
@@ -56,7 +107,24 @@ export const socketIoDialect: Dialect = {
     return {};
   },
   readyOnOpen: false,
-  isMessage: (first, second) => first === DIGIT_4 && second === DIGIT_2,
+  isMessage: (bytes, start) => bytes[start] === DIGIT_4 && bytes[start + 1] === DIGIT_2,
 };
 
-export const dialects: Record<DialectName, Dialect> = { article: articleDialect, socketio: socketIoDialect };
+/**
+ * Socket.IO with rooms: the room rides in the handshake query, and the server joins the socket to
+ * it before it confirms the connection, so `40{"sid"}` still means ready. A message names its room
+ * and the server emits it to that room only.
+ */
+export const socketIoRoomsDialect: Dialect = {
+  ...socketIoDialect,
+  name: 'socketio-rooms',
+  path: (client) => `${socketIoDialect.path(client)}&room=${roomName(client.room ?? 0)}`,
+  message: (from, text, room) => `42${JSON.stringify(['message', { room: roomName(room ?? 0), from, message: text }])}`,
+};
+
+export const dialects: Record<DialectName, Dialect> = {
+  article: articleDialect,
+  socketio: socketIoDialect,
+  'chat-rooms': chatRoomsDialect,
+  'socketio-rooms': socketIoRoomsDialect,
+};

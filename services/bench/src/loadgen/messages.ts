@@ -2,11 +2,12 @@
  * What the benchmark (coordinator) and its load generator processes say to each other over the
  * IPC channel of child_process.fork. Each request carries an id its response repeats.
  */
-import type { DialectName } from './dialects.ts';
+import type { ClientIdentity, DialectName } from './dialects.ts';
 import type { HistogramData } from './histogram.ts';
 import type { TallyData } from './tally.ts';
 
-export interface ClientSpec {
+/** Where a client connects, and (room dialects only) the room it joins there under which name. */
+export interface ClientSpec extends ClientIdentity {
   host: string;
   port: number;
   localAddress?: string;
@@ -36,7 +37,19 @@ export type Request =
       /** For the whole request: clients not started by then fail without trying (a stalled server). */
       deadlineMs: number;
     }
-  | { op: 'run'; run: number; senders: SenderSpec[]; totalSenders: number; startUs: number; padding: number }
+  | {
+      op: 'run';
+      run: number;
+      senders: SenderSpec[];
+      totalSenders: number;
+      /**
+       * With rooms: the room of every sender (all processes', by sender number), so a receiver can
+       * tell a message of its own room from one that leaked out of another.
+       */
+      senderRooms?: number[];
+      startUs: number;
+      padding: number;
+    }
   | { op: 'progress' }
   | { op: 'collect' }
   | { op: 'close' };
@@ -54,6 +67,8 @@ export interface OpenResult {
 
 export interface RunResult {
   sent: number;
+  /** Messages sent by each of this process's senders, in the order of the request's `senders`. */
+  sentBySender: number[];
   firstSendUs: number;
   lastSendUs: number;
   /** How late the generator sent, behind schedule (µs): a generator that lags shows here. */

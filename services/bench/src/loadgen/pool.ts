@@ -76,6 +76,11 @@ export interface RunOptions {
 
 export interface SentResult {
   sent: number;
+  /**
+   * Deliveries the messages sent call for: each message once to every client in its audience (all
+   * clients, or with rooms the sender's room), its sender included.
+   */
+  expected: number;
   firstSendUs: number;
   lastSendUs: number;
   lag: Histogram;
@@ -89,6 +94,10 @@ export class LoadGenerator {
   readonly #workers: WorkerHandle[];
   /** Where each client lives: global index -> [process, slot]. */
   #placement: [WorkerHandle, number][] = [];
+  /** The room of each client (global index), when clients were opened into rooms. */
+  #roomOf: (number | undefined)[] = [];
+  /** Clients per room. */
+  #members = new Map<number, number>();
   #open = 0;
 
   private constructor(workers: WorkerHandle[]) {
@@ -112,7 +121,9 @@ export class LoadGenerator {
 
   /**
    * Opens one client per target (client i goes to process i mod W), `concurrency` handshakes in
-   * flight per process. Resolves when every client is ready or has failed.
+   * flight per process. Resolves when every client is ready or has failed. A target with a `room`
+   * joins it: its messages are then meant for that room's members only. (Room sizes count every
+   * target: a session whose clients did not all open is not measured.)
    */
   async open(
     dialect: DialectName,
@@ -125,6 +136,8 @@ export class LoadGenerator {
       const worker = this.#workers[w] as WorkerHandle;
       perWorker[w]?.push(target);
       this.#placement.push([worker, worker.clients + (perWorker[w]?.length ?? 0) - 1]);
+      this.#roomOf.push(target.room);
+      if (target.room !== undefined) this.#members.set(target.room, (this.#members.get(target.room) ?? 0) + 1);
     });
     const results = await Promise.all(
       this.#workers.map((worker, w) => {
@@ -160,12 +173,15 @@ export class LoadGenerator {
 
   /**
    * One fixed-rate run: the first `senders` clients (so senders are spread over replicas and
-   * processes like everyone else) send `rate` messages a second between them, evenly interleaved,
-   * for `durationS`. Resolves when the last message has been sent; deliveries may still be in flight.
+   * processes like everyone else; a room layout puts its senders first) send `rate` messages a
+   * second between them, evenly interleaved, for `durationS`. Resolves when the last message has
+   * been sent; deliveries may still be in flight.
    */
   async run(options: RunOptions): Promise<SentResult> {
     const senders = Math.min(options.senders, this.#placement.length);
     if (senders === 0) throw new Error('no clients to send from');
+    const roomOf = this.#roomOf.slice(0, senders);
+    const senderRooms = roomOf.every((room) => room !== undefined) ? (roomOf as number[]) : undefined;
     const perSender = Math.max(1, Math.round((options.rate * options.durationS) / senders));
     const intervalUs = (senders / options.rate) * 1e6;
     const specs = new Map<WorkerHandle, SenderSpec[]>(this.#workers.map((w) => [w, []]));
@@ -183,6 +199,7 @@ export class LoadGenerator {
           run: options.run,
           senders: specs.get(worker) ?? [],
           totalSenders: senders,
+          senderRooms,
           startUs,
           padding: options.padding ?? 0,
         }),
@@ -191,12 +208,26 @@ export class LoadGenerator {
     const active = results.filter((r) => r.sent > 0);
     const lag = new Histogram();
     for (const r of results) lag.merge(r.lag);
+    let expected = 0;
+    this.#workers.forEach((worker, w) => {
+      const sentBy = results[w]?.sentBySender ?? [];
+      specs.get(worker)?.forEach((spec, k) => {
+        expected += (sentBy[k] ?? 0) * this.#audience(spec.sender);
+      });
+    });
     return {
       sent: sum(results.map((r) => r.sent)),
+      expected,
       firstSendUs: Math.min(...active.map((r) => r.firstSendUs)),
       lastSendUs: Math.max(...active.map((r) => r.lastSendUs)),
       lag,
     };
+  }
+
+  /** How many clients each message of client `sender` is for. */
+  #audience(sender: number): number {
+    const room = this.#roomOf[sender];
+    return room === undefined ? this.#open : (this.#members.get(room) ?? 0);
   }
 
   /** Deliveries counted so far in the current run, summed over processes. */
@@ -224,6 +255,8 @@ export class LoadGenerator {
     await Promise.all(this.#workers.map((w) => w.request({ op: 'close' })));
     for (const w of this.#workers) w.clients = 0;
     this.#placement = [];
+    this.#roomOf = [];
+    this.#members.clear();
     this.#open = 0;
   }
 
@@ -248,6 +281,7 @@ function mergeProgress(results: readonly ProgressResult[]): ProgressResult {
     received: sum(results.map((r) => r.received)),
     unique: sum(results.map((r) => r.unique)),
     duplicated: sum(results.map((r) => r.duplicated)),
+    leaked: sum(results.map((r) => r.leaked)),
     stale: sum(results.map((r) => r.stale)),
     lastRecvUs: Math.max(0, ...results.map((r) => r.lastRecvUs)),
     closed: sum(results.map((r) => r.closed)),

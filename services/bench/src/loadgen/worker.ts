@@ -96,7 +96,11 @@ async function open(dialect: Dialect, specs: ClientSpec[], concurrency: number, 
  * the next one back). One timer for all senders, set for the earliest due message.
  */
 function run(request: Extract<Request, { op: 'run' }>): Promise<RunResult> {
-  tally.reset(request.run, clients.length, request.totalSenders);
+  const rooms =
+    request.senderRooms === undefined
+      ? undefined
+      : { ofClient: clients.map((c) => c.room ?? -1), ofSender: request.senderRooms };
+  tally.reset(request.run, clients.length, request.totalSenders, rooms);
   refused = {};
   const padding = request.padding > 0 ? ` ${'x'.repeat(request.padding)}` : '';
   const lag = new Histogram();
@@ -105,6 +109,7 @@ function run(request: Extract<Request, { op: 'run' }>): Promise<RunResult> {
     client: clients[spec.slot],
     from: `b${spec.sender}`,
     seq: 0,
+    sent: 0,
     dueUs: request.startUs + spec.offsetUs,
   }));
   let sent = 0;
@@ -119,11 +124,12 @@ function run(request: Extract<Request, { op: 'run' }>): Promise<RunResult> {
           // A sender whose connection is gone sends nothing, so nothing is expected of it.
           if (s.client?.state === 'open') {
             const text = encodeMarker(request.run, s.spec.sender, s.seq, now) + padding;
-            s.client.send(s.client.dialect.message(s.from, text));
+            s.client.send(s.client.dialect.message(s.from, text, s.client.room));
             lag.record(now - s.dueUs);
             if (firstSendUs === 0) firstSendUs = now;
             lastSendUs = now;
             sent++;
+            s.sent++;
           }
           s.seq++;
           s.dueUs += s.spec.intervalUs;
@@ -132,7 +138,7 @@ function run(request: Extract<Request, { op: 'run' }>): Promise<RunResult> {
         if (s.seq < s.spec.count) nextDue = Math.min(nextDue, s.dueUs);
       }
       if (nextDue === Number.POSITIVE_INFINITY) {
-        resolve({ sent, firstSendUs, lastSendUs, lag: lag.toData() });
+        resolve({ sent, sentBySender: schedule.map((s) => s.sent), firstSendUs, lastSendUs, lag: lag.toData() });
         return;
       }
       setTimeout(tick, Math.max(0, (nextDue - monoUs()) / 1000));

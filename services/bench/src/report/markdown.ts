@@ -3,16 +3,23 @@
  * published tables are pasted from a run, never typed.
  */
 import type { SystemName } from '../systems/system.ts';
+import { figureRows } from './figure-columns.ts';
 import { fixed, kilo } from './format.ts';
 import type { BenchResults } from './results.ts';
-import { summarize } from './summary.ts';
-import { ratioRows, targetLines } from './table.ts';
+import { type RunFigures, summarize } from './summary.ts';
+import { leakLines, offeredRoomDeliveries, ratioRows, roomsShape, targetLines } from './table.ts';
 
 const PEERS: readonly SystemName[] = ['article-node', 'socketio', 'article-go'];
 
 function md(headers: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(headers), line(headers.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n');
+}
+
+/** A fixed-rate workload's table (fan-out, rooms), one row per system; `leaked` where rooms can leak. */
+function figuresTable(rows: [string, RunFigures][], withLeaked: boolean): string {
+  const { headers, cells } = figureRows(rows, { markdown: true, withLeaked });
+  return md(headers, cells);
 }
 
 export function renderMarkdown(results: BenchResults): string {
@@ -29,44 +36,23 @@ export function renderMarkdown(results: BenchResults): string {
       `**Fan-out**: ${o.replicas} replicas, ${o.clients} clients, ${o.senders} senders, ${o.rate} msg/s ` +
         `(${kilo(o.rate * o.clients)} deliveries/s), ${o.durationS} s after ${o.warmupS} s of warm-up` +
         `${o.rounds > 1 ? `; median of ${o.rounds} rounds, systems interleaved` : ''}. Latency in ms, end to end; CPU in µs per delivered message.`,
-      md(
-        [
-          'system',
-          'delivered/s',
-          'p50',
-          'p90',
-          'p99',
-          'p99.9',
-          'max',
-          'lost',
-          'refused',
-          'dup',
-          'server µs',
-          'kernel %',
-          'server cores',
-          'RSS MiB/replica',
-          'generator µs',
-          'other cores',
-        ],
-        fan.map((s) => [
-          s.system,
-          kilo(s.deliveredPerSec),
-          fixed(s.p50, 2),
-          fixed(s.p90, 2),
-          fixed(s.p99, 2),
-          fixed(s.p999, 2),
-          fixed(s.max, 1),
-          String(s.lost),
-          String(s.refused),
-          String(s.duplicated),
-          fixed(s.serverUs, 2),
-          fixed(s.serverKernelPct, 0),
-          fixed(s.serverCores, 2),
-          fixed(s.rssMiB, 0),
-          fixed(s.generatorUs, 2),
-          fixed(s.otherCores, 2),
-        ]),
+      figuresTable(
+        fan.map((s) => [s.system, s]),
+        false,
       ),
+    );
+  }
+  const rooms = [...summary.values()].flatMap((s): [string, RunFigures][] =>
+    s.rooms === undefined ? [] : [[s.system, s.rooms]],
+  );
+  if (rooms.length > 0) {
+    out.push(
+      `**Rooms**: ${o.replicas} replicas, ${roomsShape(results)}, every room with members on every replica; ` +
+        `${o.rate} msg/s in all (${kilo(offeredRoomDeliveries(results))} deliveries/s: each message to its room, the sender included), ` +
+        `${o.durationS} s after ${o.warmupS} s of warm-up${o.rounds > 1 ? `; median of ${o.rounds} rounds` : ''}. ` +
+        '*leaked*: messages delivered to a client outside their room (must be 0).',
+      figuresTable(rooms, true),
+      ...leakLines(rooms).map((line) => `**${line}**`),
     );
   }
   if (results.max.length > 0) {

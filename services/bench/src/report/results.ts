@@ -5,6 +5,7 @@ import type { SystemName } from '../systems/system.ts';
 import type { FanoutResult } from '../workloads/fanout.ts';
 import type { IdleResult } from '../workloads/idle.ts';
 import type { MaxResult } from '../workloads/max.ts';
+import type { RoomsResult } from '../workloads/rooms.ts';
 import type { StormResult } from '../workloads/storm.ts';
 
 export interface ProfileSummary {
@@ -34,6 +35,8 @@ export interface BenchResults {
   max: MaxResult[];
   idle: IdleResult[];
   storm: StormResult[];
+  /** The rooms workload, on the systems that have rooms (the others are named in the notes). */
+  rooms: RoomsResult[];
   profiles: ProfileSummary[];
   notes: string[];
 }

@@ -4,9 +4,10 @@
  * machine; ratios measured side by side move much less), then the issue's targets.
  */
 import type { SystemName } from '../systems/system.ts';
+import { figureRows } from './figure-columns.ts';
 import { fixed, kilo, ratio, table } from './format.ts';
 import type { BenchResults } from './results.ts';
-import { type SystemSummary, summarize } from './summary.ts';
+import { type RunFigures, type SystemSummary, summarize } from './summary.ts';
 
 /** The peers every figure is compared with, when they ran. */
 const PEERS: readonly SystemName[] = ['article-node', 'socketio', 'article-go'];
@@ -21,52 +22,20 @@ export function renderReport(results: BenchResults): string {
     parts.push(
       `Fan-out: ${o.clients} clients, ${o.senders} senders, ${o.rate} msg/s (${kilo(o.rate * o.clients)} deliveries/s offered), ` +
         `${o.durationS} s${o.rounds > 1 ? `, median of ${o.rounds} rounds` : ''}; latency in ms; CPU in µs per delivered message`,
-      table(
-        [
-          'system',
-          'deliv/s',
-          'p50',
-          'p90',
-          'p99',
-          'p99.9',
-          'max',
-          'lost',
-          'refused',
-          'dup',
-          'srv µs',
-          'srv sys%',
-          'srv cores',
-          'RSS MiB',
-          'gen µs',
-          'gen cores',
-          'lag p99',
-          'redis µs',
-          'other cores',
-        ],
-        rows
-          .filter((r) => r.rounds > 0)
-          .map((r) => [
-            r.system,
-            kilo(r.deliveredPerSec),
-            fixed(r.p50, 2),
-            fixed(r.p90, 2),
-            fixed(r.p99, 2),
-            fixed(r.p999, 2),
-            fixed(r.max, 1),
-            String(r.lost),
-            String(r.refused),
-            String(r.duplicated),
-            fixed(r.serverUs, 2),
-            fixed(r.serverKernelPct, 0),
-            fixed(r.serverCores, 2),
-            fixed(r.rssMiB, 0),
-            fixed(r.generatorUs, 2),
-            fixed(r.generatorCores, 2),
-            fixed(r.sendLagP99, 2),
-            fixed(r.redisUs, 2),
-            fixed(r.otherCores, 2),
-          ]),
+      figuresTable(
+        rows.filter((r) => r.rounds > 0).map((r) => [r.system, r]),
+        false,
       ),
+    );
+  }
+
+  const rooms = rows.flatMap((r): [string, RunFigures][] => (r.rooms === undefined ? [] : [[r.system, r.rooms]]));
+  if (rooms.length > 0) {
+    parts.push(
+      `Rooms: ${roomsShape(results)}, ${o.rate} msg/s (${kilo(offeredRoomDeliveries(results))} deliveries/s offered), ` +
+        `${o.durationS} s${o.rounds > 1 ? `, median of ${o.rounds} rounds` : ''}; latency in ms; CPU in µs per delivered message`,
+      figuresTable(rooms, true),
+      ...leakLines(rooms),
     );
   }
 
@@ -161,6 +130,37 @@ export function renderReport(results: BenchResults): string {
   return `${parts.join('\n\n')}\n`;
 }
 
+/** A fixed-rate workload's table (fan-out, rooms), one row per system; `leaked` where rooms can leak. */
+function figuresTable(rows: [string, RunFigures][], withLeaked: boolean): string {
+  const { headers, cells } = figureRows(rows, { markdown: false, withLeaked });
+  return table(headers, cells);
+}
+
+/** "300 clients in 30 rooms of 10, 30 senders (1 per room)", from what the runs did. */
+export function roomsShape(results: BenchResults): string {
+  const o = results.options;
+  const min = Math.min(...results.rooms.map((r) => r.members.min));
+  const max = Math.max(...results.rooms.map((r) => r.members.max));
+  return (
+    `${o.clients} clients in ${o.rooms} rooms of ${min === max ? min : `${min}-${max}`}, ` +
+    `${o.rooms * o.roomSenders} senders (${o.roomSenders} per room)`
+  );
+}
+
+/** Each message goes to its room only: rate x the average room. */
+export function offeredRoomDeliveries(results: BenchResults): number {
+  return (results.options.rate * results.options.clients) / results.options.rooms;
+}
+
+/** A leak breaks rooms outright: said in capitals under the table, one line per system. */
+export function leakLines(rooms: readonly [string, RunFigures][]): string[] {
+  return rooms
+    .filter(([, f]) => f.leaked > 0)
+    .map(
+      ([system, f]) => `LEAK: ${system} delivered ${f.leaked} messages to clients outside the message's room: FAILED`,
+    );
+}
+
 /** The figures compared across systems: name, unit and how to read it from a summary. */
 export const COMPARED: readonly [string, (s: SystemSummary) => number | undefined, number][] = [
   ['server µs/delivery', (s) => (s.rounds > 0 ? s.serverUs : undefined), 2],
@@ -168,6 +168,8 @@ export const COMPARED: readonly [string, (s: SystemSummary) => number | undefine
   ['p99 ms', (s) => (s.rounds > 0 ? s.p99 : undefined), 2],
   ['p99.9 ms', (s) => (s.rounds > 0 ? s.p999 : undefined), 2],
   ['RSS MiB/replica', (s) => (s.rounds > 0 ? s.rssMiB : undefined), 0],
+  ['rooms server µs/delivery', (s) => s.rooms?.serverUs, 2],
+  ['rooms p99 ms', (s) => s.rooms?.p99, 2],
   ['max deliveries/s', (s) => s.maxSustained, 0],
   [
     'idle KB/connection',
@@ -227,9 +229,22 @@ export function targetLines(summary: Map<SystemName, SystemSummary>, results: Be
       `  idle RSS <= 5 KB per connection (target at 20,000; here ${idle.opened}): ${kb.toFixed(2)} KB  ${verdict(kb <= 5)}`,
     );
   }
-  const losses = [...summary.values()].reduce((a, s) => a + s.lost + s.duplicated + s.maxLost + s.maxDuplicated, 0);
-  lines.push(
-    `  no message lost or duplicated (fan-out runs and max steps that held, all systems): ${losses === 0 ? 'none' : losses}  ${verdict(losses === 0)}`,
+  const all = [...summary.values()];
+  const roomsRan = results.rooms.length > 0;
+  const losses = all.reduce(
+    (a, s) =>
+      a + s.lost + s.duplicated + s.maxLost + s.maxDuplicated + (s.rooms?.lost ?? 0) + (s.rooms?.duplicated ?? 0),
+    0,
   );
+  lines.push(
+    `  no message lost or duplicated (fan-out${roomsRan ? ' and rooms' : ''} runs and max steps that held, all systems): ` +
+      `${losses === 0 ? 'none' : losses}  ${verdict(losses === 0)}`,
+  );
+  if (roomsRan) {
+    const leaked = all.reduce((a, s) => a + (s.rooms?.leaked ?? 0), 0);
+    lines.push(
+      `  no message delivered outside its room (rooms runs, all systems): ${leaked === 0 ? 'none' : leaked}  ${verdict(leaked === 0)}`,
+    );
+  }
   return lines;
 }

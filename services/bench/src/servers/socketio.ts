@@ -4,6 +4,10 @@
  * the sender included, on every process sharing the Redis. Library defaults otherwise
  * (perMessageDeflate off, 25 s ping interval).
  *
+ * Rooms, the way Socket.IO does them: a client that connects with `?room=<name>` in its handshake
+ * is joined to that room, and a 'message' event that names a room the socket is in goes to that
+ * room's sockets only (`io.to(room)`), on every process.
+ *
  * Environment: REDIS_HOST, REDIS_PORT, PORT.
  */
 import { createServer } from 'node:http';
@@ -22,8 +26,15 @@ const io = new Server(httpServer, {
 });
 
 io.on('connection', (socket) => {
+  // Joined synchronously, right after Socket.IO wrote the connect packet: before the client can
+  // have answered it, so a client that saw its connection confirmed is in the room.
+  const room = socket.handshake.query.room;
+  if (typeof room === 'string' && room !== '') socket.join(room);
   socket.on('message', (message: unknown) => {
-    io.emit('message', message);
+    const to = (message as { room?: unknown } | null)?.room;
+    if (to === undefined) io.emit('message', message);
+    // As the chat does: only a member may send to a room.
+    else if (typeof to === 'string' && socket.rooms.has(to)) io.to(to).emit('message', message);
   });
 });
 

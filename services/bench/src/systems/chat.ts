@@ -14,6 +14,7 @@ export const chat: SystemUnderTest = {
   name: 'chat',
   title: 'chat (this repo)',
   dialect: 'article',
+  roomDialect: 'chat-rooms',
   singleProcess: false,
   prepare: async () => null,
   start: (options) =>

@@ -38,6 +38,7 @@ export const socketIo: SystemUnderTest = {
   name: 'socketio',
   title: 'Socket.IO 4 + redis-adapter (websocket only)',
   dialect: 'socketio',
+  roomDialect: 'socketio-rooms',
   singleProcess: false,
   prepare: async () => null,
   start: nodeServer('socketio', 'socketio.ts', (o) => o.replicas),

@@ -41,6 +41,11 @@ export interface SystemUnderTest {
   /** One line for tables and charts. */
   readonly title: string;
   readonly dialect: DialectName;
+  /**
+   * How a client joins one room and talks in it, for a system that has rooms; absent for those
+   * that do not (the article's one chat, the floor): the rooms workload skips them.
+   */
+  readonly roomDialect?: DialectName;
   /** True for a system that always runs one process and needs no Redis (the floor). */
   readonly singleProcess: boolean;
   /** Gets it ready to start (builds what needs building); resolves with why it cannot run here, or null. */

@@ -23,12 +23,17 @@ export interface RunStats {
   durationS: number;
   clients: number;
   sent: number;
-  /** sent x clients: every client receives every message, its own included. */
+  /**
+   * Every message once to every client it is for, its sender included: sent x clients, or with
+   * rooms each message x the members of its room.
+   */
   expected: number;
   /** Distinct deliveries. */
   delivered: number;
   lost: number;
   duplicated: number;
+  /** Messages delivered to a client outside their room (rooms only): a failure, never counted as delivered. */
+  leaked: number;
   /** Frames of earlier runs that arrived during this one (not counted anywhere else). */
   stale: number;
   /** Clients whose connection ended during the run. */
@@ -106,7 +111,7 @@ export async function measuredRun(ctx: BenchContext, deployment: Deployment, req
     senders: request.senders,
     padding: ctx.options.padding,
   });
-  const expected = sent.sent * clients;
+  const expected = sent.expected;
   const drainDeadline = performance.now() + (request.drainTimeoutMs ?? 10_000);
   for (;;) {
     const progress = await gen.progress();
@@ -134,6 +139,7 @@ export async function measuredRun(ctx: BenchContext, deployment: Deployment, req
     delivered,
     lost: expected - delivered,
     duplicated: seen.duplicated,
+    leaked: seen.leaked,
     stale: seen.stale,
     closed: seen.closed,
     closeReasons: seen.closeReasons,
@@ -184,14 +190,14 @@ export function latencyMs(h: Histogram): Latency {
 /**
  * Sends a few messages until one run reaches every client: the proof that every replica's
  * subscription is live before anything is measured (a replica that listens is not yet one that
- * receives from Redis). Throws after 20 tries.
+ * receives from Redis). With rooms, `senders` must include one in every room. Throws after 20 tries.
  */
-export async function settle(ctx: BenchContext, deployment: Deployment): Promise<void> {
+export async function settle(ctx: BenchContext, deployment: Deployment, senders: number): Promise<void> {
   for (let attempt = 1; attempt <= 20; attempt++) {
     const stats = await measuredRun(ctx, deployment, {
       rate: 20,
       durationS: 0.5,
-      senders: Math.min(ctx.options.senders, ctx.gen.clients),
+      senders,
       drainTimeoutMs: 3_000,
     });
     if (stats.lost === 0 && stats.closed === 0) return;
