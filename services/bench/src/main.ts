@@ -219,7 +219,7 @@ async function messageWorkloads(
     const order = systems.map((_, i) => systems[(i + round) % systems.length] as SystemUnderTest);
     for (const system of order) {
       if (doFanout || (doMax && round === 0)) await fanoutAndMax(ctx, system, results, stamp, round);
-      if (doRooms && system.roomDialect !== undefined) await rooms(ctx, system, results, round);
+      if (doRooms && system.roomDialect !== undefined) await rooms(ctx, system, results, stamp, round);
     }
   }
 }
@@ -235,11 +235,7 @@ async function fanoutAndMax(
   const { options, log } = ctx;
   const doFanout = options.workloads.includes('fanout');
   const doMax = options.workloads.includes('max');
-  const profileDir =
-    options.profile && round === 0 && NODE_SYSTEMS.has(system.name)
-      ? join(ctx.workDir, 'profiles', `${system.name}-${stamp}`)
-      : undefined;
-  if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
+  const profileDir = profileDirFor(ctx, system, round, `${system.name}-${stamp}`);
   log(`bench: ${system.name}${options.rounds > 1 ? ` round ${round + 1}` : ''}: starting`);
   let window: [number, number] | undefined;
   try {
@@ -262,23 +258,44 @@ async function fanoutAndMax(
     results.failed.push({ system: system.name, workload: 'fanout/max', error: (error as Error).message });
     log(`bench: ${system.name} failed: ${(error as Error).message}`);
   }
-  if (profileDir !== undefined && window !== undefined) {
-    const profile = collectProfile(
-      system.name,
-      'measured fan-out window',
-      profileDir,
-      { fromUs: window[0], toUs: window[1] },
-      log,
-    );
-    if (profile !== undefined) results.profiles.push(profile);
-  }
+  collectWindowProfile(ctx, results, system, 'measured fan-out window', profileDir, window);
+}
+
+/** Where --profile puts the CPU profile of a Node system's first replica: round 0 only. */
+function profileDirFor(ctx: BenchContext, system: SystemUnderTest, round: number, name: string): string | undefined {
+  if (!ctx.options.profile || round !== 0 || !NODE_SYSTEMS.has(system.name)) return undefined;
+  const dir = join(ctx.workDir, 'profiles', name);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Cuts the profile in `dir` (if any) to the measured window and adds its summary to the results. */
+function collectWindowProfile(
+  ctx: BenchContext,
+  results: BenchResults,
+  system: SystemUnderTest,
+  workload: string,
+  dir: string | undefined,
+  window: [number, number] | undefined,
+): void {
+  if (dir === undefined || window === undefined) return;
+  const profile = collectProfile(system.name, workload, dir, { fromUs: window[0], toUs: window[1] }, ctx.log);
+  if (profile !== undefined) results.profiles.push(profile);
 }
 
 /** The rooms workload (round `round`) on a system that has rooms, on a deployment of its own. */
-async function rooms(ctx: BenchContext, system: SystemUnderTest, results: BenchResults, round: number): Promise<void> {
+async function rooms(
+  ctx: BenchContext,
+  system: SystemUnderTest,
+  results: BenchResults,
+  stamp: string,
+  round: number,
+): Promise<void> {
   ctx.log(`bench: rooms ${system.name}${ctx.options.rounds > 1 ? ` round ${round + 1}` : ''}: starting`);
+  const profileDir = profileDirFor(ctx, system, round, `${system.name}-rooms-${stamp}`);
   try {
-    const r = await roomsWorkload(ctx, system, round);
+    const r = await roomsWorkload(ctx, system, round, { cpuProfileDir: profileDir });
+    collectWindowProfile(ctx, results, system, 'measured rooms window', profileDir, r.windowUs);
     results.rooms.push(r);
     ctx.log(
       `  ${system.name} rooms: ${Math.round(r.deliveredPerSec)} deliveries/s, p99 ${r.latencyMs.p99.toFixed(2)} ms, ` +

@@ -83,7 +83,8 @@ load generator processes; prints a table, writes JSON and a PNG chart to --out.
   --nginx               clients connect through nginx (docker/nginx.conf) instead of directly
   --redis-url URL       use this Redis instead of starting a redis-server
   --out DIR             where results go (default test-results/bench, git-ignored)
-  --profile             CPU profile (node --cpu-prof) of the first replica of each Node system
+  --profile             CPU profile (node --cpu-prof) of the first replica of each Node system, cut
+                        to the measured window of fan-out and of rooms (round 1), with a flame graph
   --heap                idle workload: heap snapshots of each Node replica without and with the
                         connections, live bytes per connection by constructor (disturbs RSS figures)
   --padding N           extra characters per message (default 0: about 30-byte texts)

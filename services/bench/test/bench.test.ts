@@ -155,9 +155,16 @@ it('runs the rooms workload: each message reaches exactly the members of its roo
     '--warmup',
     '0',
     '--no-chart',
+    '--profile',
   ]);
   expect(results.failed, log.join('\n')).toEqual([]);
   expect(results.rooms.map((r) => r.system).sort()).toEqual(['chat', 'socketio']);
+  // --profile: each Node system's first replica, cut to the rooms window, with samples in it.
+  const profiles = results.profiles.map((p) => [p.system, p.workload, p.samples > 0]).sort();
+  expect(profiles).toEqual([
+    ['chat', 'measured rooms window', true],
+    ['socketio', 'measured rooms window', true],
+  ]);
   for (const r of results.rooms) {
     expect(r.members, r.system).toEqual({ min: 6, max: 6 });
     // 8 senders (2 in each of 4 rooms), 40 msg/s for 1.5 s: 60 messages, rounded up to 8 each.

@@ -23,7 +23,12 @@ export interface RoomsResult extends FixedRateStats {
 }
 
 /** Runs the rooms workload on a system that has rooms (`system.roomDialect`), on its own deployment. */
-export async function roomsWorkload(ctx: BenchContext, system: SystemUnderTest, round: number): Promise<RoomsResult> {
+export async function roomsWorkload(
+  ctx: BenchContext,
+  system: SystemUnderTest,
+  round: number,
+  options: { cpuProfileDir?: string } = {},
+): Promise<RoomsResult> {
   const dialect = system.roomDialect;
   if (dialect === undefined) throw new Error(`${system.name} has no rooms`);
   const { clients, rooms, roomSenders } = ctx.options;
@@ -36,7 +41,7 @@ export async function roomsWorkload(ctx: BenchContext, system: SystemUnderTest, 
     // One message from every room's first sender proves every room delivers on every replica.
     return { dialect, targets, settleSenders: rooms };
   };
-  const deployment = await openSession(ctx, system, { layout });
+  const deployment = await openSession(ctx, system, { layout, cpuProfileDir: options.cpuProfileDir });
   try {
     const { senders, members } = plan as RoomLayoutPlan;
     const stats = await fixedRateRun(ctx, deployment, senders);
