@@ -15,6 +15,7 @@ import { LoadGenerator } from './loadgen/pool.ts';
 import { type BenchOptions, parseOptions, USAGE } from './options.ts';
 import { collectProfile } from './profile/collect.ts';
 import { renderHeapDelta } from './profile/heap.ts';
+import { REPO_ROOT, repoRelative } from './repo-path.ts';
 import { renderChart } from './report/chart.ts';
 import { renderMarkdown } from './report/markdown.ts';
 import type { BenchResults } from './report/results.ts';
@@ -32,7 +33,6 @@ import { roomsWorkload } from './workloads/rooms.ts';
 import { closeSession, openSession } from './workloads/session.ts';
 import { connectStorm } from './workloads/storm.ts';
 
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const NODE_SYSTEMS = new Set(['chat', 'article-node', 'socketio', 'floor', 'floor-ws']);
 
 export interface BenchOutput {
@@ -81,7 +81,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     startedAt: new Date().toISOString(),
     finishedAt: '',
     machine: machineInfo(redisBinary),
-    options,
+    options: { ...options, outDir: repoRelative(options.outDir) },
     titles: {},
     skipped: {},
     failed: [],
@@ -311,7 +311,7 @@ const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) =
 if (isMain) {
   let options: BenchOptions | 'help';
   try {
-    options = parseOptions(process.argv.slice(2), REPO_ROOT.replace(/\/$/, ''));
+    options = parseOptions(process.argv.slice(2), REPO_ROOT);
   } catch (error) {
     process.stderr.write(`bench: ${(error as Error).message}\n\n${USAGE}\n`);
     process.exit(2);

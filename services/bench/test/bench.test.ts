@@ -165,6 +165,9 @@ it('runs the rooms workload: each message reaches exactly the members of its roo
     ['chat', 'measured rooms window', true],
     ['socketio', 'measured rooms window', true],
   ]);
+  // Paths in the results are the repository's, not this machine's, so a run can be published as is.
+  for (const p of results.profiles)
+    expect(p.file).toMatch(/^test-results\/bench-test\/work\/profiles\/.+\.cpuprofile$/);
   for (const r of results.rooms) {
     expect(r.members, r.system).toEqual({ min: 6, max: 6 });
     // 8 senders (2 in each of 4 rooms), 40 msg/s for 1.5 s: 60 messages, rounded up to 8 each.
@@ -183,5 +186,6 @@ it('runs the rooms workload: each message reaches exactly the members of its roo
   expect(report).not.toMatch(/LEAK/);
   const saved = JSON.parse(readFileSync(files.json, 'utf8')) as BenchResults;
   expect(saved.rooms.map((r) => r.leaked)).toEqual([0, 0]);
+  expect(saved.options.outDir).toBe('test-results/bench-test');
   expect(readFileSync(files.markdown, 'utf8')).toMatch(/^\*\*Rooms\*\*: 3 replicas, 24 clients in 4 rooms of 6/m);
 });

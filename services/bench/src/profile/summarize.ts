@@ -5,6 +5,7 @@
  * window is cut to exactly the measured run.
  */
 import { readFileSync } from 'node:fs';
+import { repoRelative } from '../repo-path.ts';
 import type { ProfileSummary } from '../report/results.ts';
 
 interface CallFrame {
@@ -129,7 +130,7 @@ export function summarizeProfile(
     .join('\n');
   return {
     system,
-    file,
+    file: repoRelative(file),
     samples,
     idleSamples: idle,
     collapsed,
