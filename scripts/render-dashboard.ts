@@ -16,10 +16,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from './lib/chromium.ts';
 import {
   allPanels,
   type Dashboard,
+  type GridPos,
   legend,
   loadDashboard,
   type Panel,
@@ -53,7 +55,7 @@ export interface RenderOptions {
 interface PanelData {
   type: string;
   title: string;
-  gridPos: { x: number; y: number; w: number; h: number };
+  gridPos: GridPos;
   unit?: string;
   decimals?: number;
   thresholds?: { color: string; value: number | null }[];
@@ -91,7 +93,7 @@ export async function renderDashboard(options: RenderOptions): Promise<{ panels:
     }
     panels.push(data);
   }
-  const browser = options.browser ?? (await launchChromium());
+  const browser = options.browser ?? (await launchBrowser());
   try {
     writePng(options.out, await draw(browser, panels, dashboard.title, options));
   } finally {
@@ -117,14 +119,6 @@ function tableOf(
 function writePng(path: string, png: Buffer): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, png);
-}
-
-async function launchChromium(): Promise<Browser> {
-  // The flags keep Chromium off a network it may not reach (updates, sync) and working as root.
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-  });
 }
 
 async function draw(browser: Browser, panels: PanelData[], title: string, options: RenderOptions): Promise<Buffer> {

@@ -15,7 +15,7 @@ import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseAllDocuments } from 'yaml';
+import { type Document, parseAllDocuments } from 'yaml';
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 export const chartDir = join(repoRoot, 'charts', 'chat');
@@ -72,14 +72,25 @@ interface KubeObject {
   metadata: { name: string };
 }
 
+/** The documents of a multi-document YAML stream (helm's or kubectl's output), empty ones left out. */
+export function yamlDocuments(text: string): Document.Parsed[] {
+  return parseAllDocuments(text).filter((doc) => {
+    if (doc.errors.length > 0) throw new Error(`invalid YAML: ${doc.errors[0]?.message}`);
+    return doc.contents !== null;
+  });
+}
+
+/** The objects of a multi-document YAML stream, e.g. the manifests `helm template` prints. */
+export function yamlObjects<T = KubeObject>(text: string): T[] {
+  return yamlDocuments(text).map((doc) => doc.toJS() as T);
+}
+
 /** The files k8s/ must hold, by name: one per rendered object, then kustomization.yaml. */
 export function renderK8s(): Map<string, string> {
   const rendered = runToolOk('helm', ['template', K8S_RELEASE, chartDir, ...K8S_TEMPLATE_ARGS]);
   const files = new Map<string, string>();
-  for (const doc of parseAllDocuments(rendered)) {
-    if (doc.errors.length > 0) throw new Error(`helm rendered invalid YAML: ${doc.errors[0]?.message}`);
-    const object = doc.toJS() as KubeObject | null;
-    if (object === null) continue;
+  for (const doc of yamlDocuments(rendered)) {
+    const object = doc.toJS() as KubeObject;
     const name = `${object.metadata.name}-${object.kind.toLowerCase()}.yaml`;
     if (files.has(name)) throw new Error(`two rendered objects would both be k8s/${name}`);
     // Re-serialised with sequences indented under their keys (Biome's YAML style); comments stay.

@@ -9,8 +9,8 @@
 import { randomBytes } from 'node:crypto';
 import { GenericContainer, type StartedTestContainer, Wait } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, waitUntil } from '../../scripts/lib/wait.ts';
 import { TestClient } from '../../services/chat/test/support/client.ts';
-import { freePort, waitUntil } from '../../services/chat/test/support/wait.ts';
 import {
   type BaseImages,
   buildAppImage,

@@ -10,16 +10,16 @@
  *   await cluster.stop();
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REPLICA_NODE_FLAGS } from '../../services/chat/src/node-flags.ts';
 import { nginxArgs, writeLocalNginxConf } from './local-nginx.ts';
-import { type Exit, ManagedProcess, pollUntil } from './process.ts';
+import { type Exit, ManagedProcess } from './process.ts';
 import { type ClusterRedis, LocalRedis } from './redis-server.ts';
+import { httpStatus, portFree } from './wait.ts';
 
-export const REPLICA_MAIN = fileURLToPath(new URL('../../services/chat/src/main.ts', import.meta.url));
+const REPLICA_MAIN = fileURLToPath(new URL('../../services/chat/src/main.ts', import.meta.url));
 
 export interface ClusterOptions {
   /** Port nginx listens on (127.0.0.1). */
@@ -100,10 +100,11 @@ export class ClusterReplica {
     });
     this.#process = managed;
     try {
-      await pollUntil(`${this.name} to be ready on port ${this.port}`, timeoutMs, async () => {
-        if (!managed.running) throw new Error(`${this.name} exited at start:\n${managed.tail()}`);
-        return (await status(`${this.url}/readyz`)) === 200;
-      });
+      await managed.waitReady(
+        `${this.name} to be ready on port ${this.port}`,
+        timeoutMs,
+        async () => (await httpStatus(`${this.url}/readyz`)) === 200,
+      );
     } catch (error) {
       await managed.stop('SIGKILL');
       throw error;
@@ -189,28 +190,18 @@ async function startNginx(options: ClusterOptions, dir: string): Promise<Managed
     onLine: (line) => options.onLine?.('nginx', line),
   });
   try {
-    await pollUntil(`nginx to answer on port ${options.port}`, 10_000, async () => {
+    await nginx.waitReady(
+      `nginx to answer on port ${options.port}`,
+      10_000,
+      async () => (await httpStatus(`http://127.0.0.1:${options.port}/nginx-health`)) === 200,
       // nginx writes its startup errors to error.log (-e), not to stderr.
-      if (!nginx.running)
-        throw new Error(`nginx exited at start:\n${nginx.tail()}${readIfThere(join(dir, 'error.log'))}`);
-      return (await status(`http://127.0.0.1:${options.port}/nginx-health`)) === 200;
-    });
+      () => readIfThere(join(dir, 'error.log')),
+    );
   } catch (error) {
     await nginx.stop('SIGKILL');
     throw error;
   }
   return nginx;
-}
-
-/** The HTTP status of a GET, or 0 when nothing answers within a second. */
-async function status(url: string): Promise<number> {
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
-    await response.body?.cancel();
-    return response.status;
-  } catch {
-    return 0;
-  }
 }
 
 function readIfThere(path: string): string {
@@ -239,12 +230,4 @@ async function assertPortsFree(ports: readonly number[], names: readonly string[
     if (!(await portFree(port))) taken.push({ port, name: names[i] ?? '?' });
   }
   if (taken.length > 0) throw new PortsInUseError(taken);
-}
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
-  });
 }

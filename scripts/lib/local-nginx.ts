@@ -4,10 +4,10 @@
  * temp paths in a directory of its own so nginx runs without root. Used by `npm run cluster` and
  * the tests, so what they prove is the configuration compose ships.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { firstThatRuns } from './find-binary.ts';
 
 export const NGINX_CONF = fileURLToPath(new URL('../../docker/nginx.conf', import.meta.url));
 
@@ -82,18 +82,9 @@ export function nginxArgs(confPath: string, dir: string): string[] {
  * (not on a normal user's PATH); null if absent.
  */
 export function findNginx(preferred?: string): string | null {
-  if (preferred !== undefined) return runs(preferred) ? preferred : null;
-  for (const candidate of ['nginx', '/usr/sbin/nginx', '/usr/local/sbin/nginx']) {
-    if (runs(candidate)) return candidate;
-  }
-  return existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : null;
-}
-
-function runs(nginx: string): boolean {
-  try {
-    execFileSync(nginx, ['-v'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
+  if (preferred !== undefined) return firstThatRuns([preferred], ['-v']);
+  return (
+    firstThatRuns(['nginx', '/usr/sbin/nginx', '/usr/local/sbin/nginx'], ['-v']) ??
+    (existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : null)
+  );
 }

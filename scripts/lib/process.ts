@@ -4,6 +4,7 @@
  * process exits is killed, so an interrupted cluster or test leaves nothing behind.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { waitUntil } from './wait.ts';
 
 export interface Exit {
   code: number | null;
@@ -87,6 +88,22 @@ export class ManagedProcess {
     return this.#tail.join('\n');
   }
 
+  /**
+   * Polls `check` until it is true, like waitUntil; fails at once, with the last lines the process
+   * wrote (and `detail()`, for what it logs elsewhere), if the process exits first.
+   */
+  async waitReady(
+    what: string,
+    timeoutMs: number,
+    check: () => boolean | Promise<boolean>,
+    detail: () => string = () => '',
+  ): Promise<void> {
+    await waitUntil(what, timeoutMs, async () => {
+      if (!this.running) throw new Error(`${this.name} exited at start:\n${this.tail()}${detail()}`);
+      return check();
+    });
+  }
+
   /** Sends a signal if it is still running. */
   signal(signal: NodeJS.Signals): void {
     if (this.running) this.child.kill(signal);
@@ -132,6 +149,3 @@ function installExitHook(): void {
   exitHookInstalled = true;
   process.once('exit', () => ManagedProcess.killAllNow());
 }
-
-/** Kept under its old name for the callers that poll a process's readiness. */
-export { waitUntil as pollUntil } from './wait.ts';

@@ -2,9 +2,9 @@
  * A redis-server of our own for a local cluster: loopback only, no persistence, on a fixed port
  * so the replicas find it again after stop()/start(), the way they would a restarted Redis.
  */
-import { execFileSync } from 'node:child_process';
 import { connect } from 'node:net';
-import { ManagedProcess, pollUntil } from './process.ts';
+import { firstThatRuns } from './find-binary.ts';
+import { ManagedProcess } from './process.ts';
 
 /** What the cluster needs of a Redis: where it is and, for fault drills, a way to stop and restart it. */
 export interface ClusterRedis {
@@ -20,13 +20,7 @@ export interface ClusterRedis {
 export function findRedisServer(preferred?: string): string | null {
   const candidates =
     preferred === undefined ? ['redis-server', '/usr/bin/redis-server', '/usr/local/bin/redis-server'] : [preferred];
-  for (const candidate of candidates) {
-    try {
-      execFileSync(candidate, ['--version'], { stdio: 'ignore' });
-      return candidate;
-    } catch {}
-  }
-  return null;
+  return firstThatRuns(candidates, ['--version']);
 }
 
 export interface LocalRedisOptions {
@@ -80,10 +74,7 @@ export class LocalRedis implements ClusterRedis {
     });
     this.#process = managed;
     try {
-      await pollUntil(`redis-server to answer PING on port ${port}`, 10_000, async () => {
-        if (!managed.running) throw new Error(`redis-server exited at start:\n${managed.tail()}`);
-        return ping(port);
-      });
+      await managed.waitReady(`redis-server to answer PING on port ${port}`, 10_000, () => ping(port));
     } catch (error) {
       await managed.stop('SIGKILL');
       throw error;

@@ -187,11 +187,23 @@ containers:
     resources:
       {{- toYaml . | nindent 6 }}
     {{- end }}
-{{- with $.Values.nodeSelector }}
+{{- include "chat.placement" (pick $.Values "nodeSelector" "tolerations") }}
+{{- end }}
+
+{{/*
+Where a pod may run: nodeSelector, affinity and tolerations from a values map (.Values for the
+chat, .Values.redis for Redis), each written only when set.
+*/}}
+{{- define "chat.placement" -}}
+{{- with .nodeSelector }}
 nodeSelector:
   {{- toYaml . | nindent 2 }}
 {{- end }}
-{{- with $.Values.tolerations }}
+{{- with .affinity }}
+affinity:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .tolerations }}
 tolerations:
   {{- toYaml . | nindent 2 }}
 {{- end }}

@@ -7,7 +7,7 @@ import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { chartDir, repoRoot, runToolOk } from '../../../scripts/render-k8s.ts';
-import { helmWithValues, Rendered, templateError } from './support/chart.ts';
+import { helmWithValues, Rendered, selects, templateError } from './support/chart.ts';
 import { valueSets } from './value-sets.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: rendered objects are checked field by field.
@@ -15,10 +15,6 @@ type Any = any;
 
 const chart = parse(readFileSync(`${chartDir}/Chart.yaml`, 'utf8'));
 const serviceVersion: string = JSON.parse(readFileSync(`${repoRoot}/services/chat/package.json`, 'utf8')).version;
-
-/** True when every label of the selector is on the object with the same value. */
-const selects = (selector: Record<string, string>, labels: Record<string, string> = {}) =>
-  Object.keys(selector).length > 0 && Object.entries(selector).every(([key, value]) => labels[key] === value);
 
 const decode = (value: string) => Buffer.from(value, 'base64').toString('utf8');
 

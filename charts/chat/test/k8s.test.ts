@@ -5,8 +5,15 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
-import { K8S_RELEASE, K8S_TEMPLATE_ARGS, k8sDir, readK8s, renderK8s, runToolOk } from '../../../scripts/render-k8s.ts';
+import {
+  K8S_RELEASE,
+  K8S_TEMPLATE_ARGS,
+  k8sDir,
+  readK8s,
+  renderK8s,
+  runToolOk,
+  yamlObjects,
+} from '../../../scripts/render-k8s.ts';
 import { Rendered } from './support/chart.ts';
 import { type KubeObject, kubeProblems } from './support/kube-schema.ts';
 
@@ -15,10 +22,7 @@ type Any = any;
 
 const key = (object: KubeObject) => `${object.kind}/${object.metadata.name}`;
 const byKey = (objects: KubeObject[]) => [...objects].sort((a, b) => key(a).localeCompare(key(b)));
-const parseObjects = (text: string) =>
-  parseAllDocuments(text)
-    .map((doc) => doc.toJS() as KubeObject | null)
-    .filter((object): object is KubeObject => object !== null);
+const parseObjects = (text: string) => yamlObjects<KubeObject>(text);
 
 describe('k8s/', () => {
   let expected: Map<string, string>;

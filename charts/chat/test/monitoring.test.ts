@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { ALERT_RULES, promtool } from '../../../docker/test/support/prometheus.ts';
-import { DASHBOARD_PATH } from '../../../scripts/lib/dashboard.ts';
+import { loadDashboard } from '../../../scripts/lib/dashboard.ts';
 import { chartDir } from '../../../scripts/render-k8s.ts';
-import { Rendered, templateError } from './support/chart.ts';
+import { Rendered, selects, templateError } from './support/chart.ts';
 import { kubeProblems } from './support/kube-schema.ts';
 import { valueSets } from './value-sets.ts';
 
@@ -21,11 +21,7 @@ type Any = any;
 
 const ON = valueSets['monitoring on (ServiceMonitor, PrometheusRule, dashboard ConfigMap)'] ?? {};
 const rules = parse(readFileSync(ALERT_RULES, 'utf8'));
-const dashboard = JSON.parse(readFileSync(DASHBOARD_PATH, 'utf8'));
-
-/** True when every label of the selector is on the object with the same value. */
-const selects = (selector: Record<string, string>, labels: Record<string, string> = {}) =>
-  Object.keys(selector).length > 0 && Object.entries(selector).every(([key, value]) => labels[key] === value);
+const dashboard = loadDashboard();
 
 describe('with the default values', () => {
   it('renders no ServiceMonitor, PrometheusRule or dashboard ConfigMap, and keeps the pod scrape annotations', () => {

@@ -12,9 +12,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, waitUntil } from '../../../scripts/lib/wait.ts';
 import { repoRoot } from '../../../scripts/render-k8s.ts';
 import { REPLICA_NODE_FLAGS } from '../../../services/chat/src/node-flags.ts';
-import { freePort, waitUntil } from '../../../services/chat/test/support/wait.ts';
 import { Rendered } from './support/chart.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: rendered objects are read field by field.

@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
-import { ManagedProcess, pollUntil } from '../../../scripts/lib/process.ts';
-import { freePort } from '../../../services/chat/test/support/wait.ts';
+import { firstThatRuns } from '../../../scripts/lib/find-binary.ts';
+import { ManagedProcess } from '../../../scripts/lib/process.ts';
+import { freePort, httpStatus } from '../../../scripts/lib/wait.ts';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -28,8 +29,9 @@ export function findBinary(name: 'prometheus' | 'promtool'): string {
   const known = found.get(name);
   if (known !== undefined) return known;
   const binary = (name === 'prometheus' ? process.env.PROMETHEUS_PATH : process.env.PROMTOOL_PATH) ?? name;
-  const run = spawnSync(binary, ['--version'], { encoding: 'utf8' });
-  if (run.error || run.status !== 0) throw new Error(`no ${name} for this test (${binary}): ${INSTALL_HINT}`);
+  if (firstThatRuns([binary], ['--version']) === null) {
+    throw new Error(`no ${name} for this test (${binary}): ${INSTALL_HINT}`);
+  }
   found.set(name, binary);
   return binary;
 }
@@ -111,16 +113,11 @@ export async function startPrometheus(config: PrometheusConfig): Promise<LocalPr
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await pollUntil(`prometheus to be ready on ${url}`, 20_000, async () => {
-      if (!managed.running) throw new Error(`prometheus exited at start:\n${managed.tail()}`);
-      try {
-        const response = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1_000) });
-        await response.body?.cancel();
-        return response.status === 200;
-      } catch {
-        return false;
-      }
-    });
+    await managed.waitReady(
+      `prometheus to be ready on ${url}`,
+      20_000,
+      async () => (await httpStatus(`${url}/-/ready`)) === 200,
+    );
   } catch (error) {
     await stop();
     throw error;

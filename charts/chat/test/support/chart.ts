@@ -2,8 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
-import { chartDir, runTool, type Tool } from '../../../../scripts/render-k8s.ts';
+import { chartDir, runTool, type Tool, yamlObjects } from '../../../../scripts/render-k8s.ts';
 import type { KubeObject } from './kube-schema.ts';
 
 export type Values = Record<string, unknown>;
@@ -35,12 +34,7 @@ export class Rendered {
   constructor(values: Values = {}, release = 'chat', extraArgs: readonly string[] = [], tool: Tool = 'helm') {
     const run = helmWithValues(['template', release, ...extraArgs], values, tool);
     if (run.status !== 0) throw new Error(`helm template failed (${run.status}):\n${run.stderr}`);
-    this.objects = [];
-    for (const doc of parseAllDocuments(run.stdout)) {
-      if (doc.errors.length > 0) throw new Error(`helm rendered invalid YAML: ${doc.errors[0]?.message}`);
-      const object = doc.toJS() as KubeObject | null;
-      if (object !== null) this.objects.push(object);
-    }
+    this.objects = yamlObjects<KubeObject>(run.stdout);
   }
 
   all(kind: string): KubeObject[] {
@@ -76,4 +70,9 @@ export function templateError(values: Values, tool: Tool = 'helm'): string {
   const run = helmWithValues(['template', 'chat'], values, tool);
   if (run.status === 0) throw new Error(`helm template accepted ${JSON.stringify(values)}`);
   return run.stderr;
+}
+
+/** True when every label of the selector is on the object with the same value (an empty selector selects nothing). */
+export function selects(selector: Record<string, string>, labels: Record<string, string> = {}): boolean {
+  return Object.keys(selector).length > 0 && Object.entries(selector).every(([key, value]) => labels[key] === value);
 }
