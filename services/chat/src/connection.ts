@@ -145,8 +145,8 @@ export class Connection {
       case 'message':
         if (!this.#context.isMember(this, parsed.message.room)) {
           this.#reject('not_in_room');
-          const { room, ref } = parsed.message;
-          this.#sendError('not_in_room', `join room "${room}" before sending to it`, { room, ref });
+          const { room } = parsed.message;
+          this.#sendError('not_in_room', `join room "${room}" before sending to it`, parsed.message);
           return;
         }
         this.#publish(parsed.message);
@@ -241,7 +241,7 @@ export class Connection {
         this.#sendError(
           'broker_unavailable',
           'the message was not sent: the message broker is unavailable, try again shortly',
-          { ref, room },
+          message,
         );
       },
     );
@@ -275,14 +275,7 @@ export class Connection {
     this.#context.metrics.rejected[reason].inc();
   }
 
-  #sendError(
-    code: ErrorCode,
-    message: string,
-    context: { ref?: string | undefined; room?: string | undefined } = {},
-  ): void {
-    const { ref, room } = context;
-    this.send(
-      encodeError(code, message, { ...(ref === undefined ? {} : { ref }), ...(room === undefined ? {} : { room }) }),
-    );
+  #sendError(code: ErrorCode, message: string, context: { room?: string; ref?: string } = {}): void {
+    this.send(encodeError(code, message, context));
   }
 }

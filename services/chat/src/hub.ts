@@ -20,12 +20,6 @@ interface Outgoing {
   acceptedAt: number;
 }
 
-/** A frame that reached a joining member before its history was sent; `id` is '' for events. */
-interface Held {
-  wire: Buffer;
-  id: string;
-}
-
 /** What the hub reports of its writes, for metrics. */
 export interface DeliveryObserver {
   /** `count` message frames were written to sockets. */
@@ -45,7 +39,7 @@ export interface Membership {
    */
   quiet: boolean;
   /** While joining: live frames held back until the history has been sent, then null. */
-  held: Held[] | null;
+  held: Outgoing[] | null;
   /**
    * Just after joining: the last message id the client has. Frames up to it may still arrive
    * (published before the history read, but slower through the subscriber connection than the
@@ -55,7 +49,7 @@ export interface Membership {
 }
 
 /** Held frames per joining member; a join that falls this far behind fails instead of growing. */
-export const MAX_HELD_FRAMES = 10_000;
+const MAX_HELD_FRAMES = 10_000;
 
 export class Hub {
   readonly subscriptions: RoomSubscriptions;
@@ -90,11 +84,13 @@ export class Hub {
     this.#connections.add(connection);
   }
 
-  /** Forgets the connection; its memberships must have been removed (or are removed here). */
-  remove(connection: Connection): void {
-    for (const membership of this.membershipsOf(connection)) this.removeMember(membership);
+  /** Forgets the connection and the rooms it was in; returns those memberships, for presence. */
+  remove(connection: Connection): Membership[] {
+    const memberships = this.membershipsOf(connection);
+    for (const membership of memberships) this.removeMember(membership);
     this.#connections.delete(connection);
     if (this.#connections.size === 0) this.#onEmpty?.();
+    return memberships;
   }
 
   membership(connection: Connection, room: string): Membership | undefined {
@@ -108,6 +104,13 @@ export class Hub {
       if (membership !== undefined) found.push(membership);
     }
     return found;
+  }
+
+  /** Local memberships (a connection in a room), counted without visiting each one. */
+  get membershipCount(): number {
+    let count = 0;
+    for (const members of this.#rooms.values()) count += members.size;
+    return count;
   }
 
   /** Every local membership, for the presence heartbeat. */
@@ -171,13 +174,7 @@ export class Hub {
     membership.held = null;
     membership.floor = seen ?? null;
     let messages = 0;
-    for (const { wire, id } of held) {
-      if (id === '') {
-        if (!membership.quiet) membership.connection.write(wire, 0);
-      } else if (aboveFloor(membership, id) && membership.connection.write(wire)) {
-        messages++;
-      }
-    }
+    for (const outgoing of held) messages += writeOne(membership, outgoing);
     return messages;
   }
 
@@ -270,13 +267,20 @@ function writeRoom(members: Map<Connection, Membership>, queue: readonly Outgoin
 
 function writeEach(membership: Membership, queue: readonly Outgoing[]): number {
   let delivered = 0;
-  for (const { wire, id } of queue) {
-    if (membership.held !== null) hold(membership, wire, id);
-    else if (id === '') {
-      if (!membership.quiet) membership.connection.write(wire, 0);
-    } else if (aboveFloor(membership, id) && membership.connection.write(wire)) delivered++;
+  for (const outgoing of queue) {
+    if (membership.held !== null) hold(membership, membership.held, outgoing);
+    else delivered += writeOne(membership, outgoing);
   }
   return delivered;
+}
+
+/** One frame to a live member: an event unless it is quiet, a message past its floor. Returns messages written. */
+function writeOne(membership: Membership, { wire, id }: Outgoing): number {
+  if (id === '') {
+    if (!membership.quiet) membership.connection.write(wire, 0);
+    return 0;
+  }
+  return aboveFloor(membership, id) && membership.connection.write(wire) ? 1 : 0;
 }
 
 /** True when `id` is past the member's floor, which it then clears: a room's ids only grow. */
@@ -287,8 +291,7 @@ function aboveFloor(membership: Membership, id: string): boolean {
   return true;
 }
 
-function hold(membership: Membership, wire: Buffer, id: string): void {
-  const held = membership.held as Held[];
-  if (held.length < MAX_HELD_FRAMES) held.push({ wire, id });
+function hold(membership: Membership, held: Outgoing[], outgoing: Outgoing): void {
+  if (held.length < MAX_HELD_FRAMES) held.push(outgoing);
   else membership.connection.terminate(); // its join cannot keep up; the client reconnects with `since`
 }

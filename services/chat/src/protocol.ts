@@ -29,17 +29,10 @@ export type FrameErrorCode =
   | 'invalid_room';
 
 /** Codes carried by `{"type":"error"}` frames; the connection stays open after each of them. */
-export type ErrorCode =
-  | FrameErrorCode
-  | 'rate_limited'
-  | 'broker_unavailable'
-  | 'not_in_room'
-  | 'too_many_rooms'
-  | 'join_failed';
+export type ErrorCode = FrameErrorCode | 'rate_limited' | 'broker_unavailable' | 'not_in_room' | 'too_many_rooms';
 
 export const MAX_NAME_CHARS = 64;
 export const MAX_REF_CHARS = 64;
-export const MAX_HISTORY_REQUEST = 10_000;
 /** Room names: safe in Redis key and channel names and in URLs, without escaping. */
 const ROOM_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 /** A message id: a Redis stream id, `<milliseconds>-<sequence>`. */
@@ -58,7 +51,7 @@ export interface JoinRequest {
   room: string;
   /** The last message id the client saw: it receives exactly the messages after it. */
   since?: string;
-  /** Without `since`: how many of the room's latest messages to receive first. */
+  /** Without `since`: how many of the room's latest messages to receive first (at most HISTORY_SIZE). */
   history?: number;
   /** Shown to the room's members in presence. */
   name?: string;
@@ -148,7 +141,7 @@ function parseJoin(fields: Fields, ref: string | undefined): ParseResult {
   }
   const join: JoinRequest = { room };
   if (since !== undefined) join.since = since as string;
-  if (history !== undefined) join.history = Math.min(history as number, MAX_HISTORY_REQUEST);
+  if (history !== undefined) join.history = history as number;
   if (name !== undefined) join.name = name as string;
   return { ok: true, type: 'join', join: withRef(join, ref) };
 }
@@ -207,6 +200,9 @@ export interface Member {
   name: string;
 }
 
+// The encoders below leave `ref` (and `room`) out of the frame when undefined: JSON.stringify skips
+// undefined values, so callers pass them as they are.
+
 /** Sent only to the sender, and only when its frame carried a `ref`. */
 export function encodeAck(ref: string, room: string, id: string, ts: number): string {
   return JSON.stringify({ type: 'ack', ref, room, id, ts });
@@ -221,11 +217,11 @@ export function encodeJoined(
   reply: { position: string; history: number; truncated: boolean },
   ref?: string,
 ): string {
-  return JSON.stringify({ type: 'joined', room, ...reply, ...(ref === undefined ? {} : { ref }) });
+  return JSON.stringify({ type: 'joined', room, ...reply, ref });
 }
 
 export function encodeLeft(room: string, ref?: string): string {
-  return JSON.stringify({ type: 'left', room, ...(ref === undefined ? {} : { ref }) });
+  return JSON.stringify({ type: 'left', room, ref });
 }
 
 export function encodePresence(room: string, members: readonly Member[]): string {
@@ -236,6 +232,7 @@ export function encodePresenceEvent(room: string, event: 'join' | 'leave', membe
   return JSON.stringify({ type: 'presence', room, event, member });
 }
 
-export function encodeError(code: ErrorCode, message: string, context: { ref?: string; room?: string } = {}): string {
-  return JSON.stringify({ type: 'error', code, message, ...context });
+/** Only `room` and `ref` of `context` go into the frame, so a request or message can be passed whole. */
+export function encodeError(code: ErrorCode, message: string, context: { room?: string; ref?: string } = {}): string {
+  return JSON.stringify({ type: 'error', code, message, room: context.room, ref: context.ref });
 }

@@ -12,7 +12,7 @@
  * So a client rejoining with the last id it saw gets exactly what it missed, then live messages:
  * no gap and no duplicate, even while messages keep arriving during the join.
  */
-import { type Broker, BrokerUnavailableError } from './broker/broker.ts';
+import { type Broker, BrokerUnavailableError, type HistoryEntry } from './broker/broker.ts';
 import { nowMs } from './clock.ts';
 import type { Connection } from './connection.ts';
 import type { Hub, Membership } from './hub.ts';
@@ -66,13 +66,9 @@ export class Rooms {
     const { room, ref } = request;
     const existing = this.#hub.membership(connection, room);
     if (existing !== undefined) return this.#rejoin(existing, request);
-    if (this.#hub.membershipsOf(connection).length >= this.#options.maxRoomsPerConnection) {
-      connection.send(
-        encodeError('too_many_rooms', `a connection may be in ${this.#options.maxRoomsPerConnection} rooms at most`, {
-          room,
-          ...(ref === undefined ? {} : { ref }),
-        }),
-      );
+    const max = this.#options.maxRoomsPerConnection;
+    if (this.#hub.membershipsOf(connection).length >= max) {
+      connection.send(encodeError('too_many_rooms', `a connection may be in ${max} rooms at most`, request));
       return;
     }
     const member: Member = { id: connection.info.id, name: request.name ?? connection.info.name };
@@ -88,7 +84,11 @@ export class Rooms {
       }
       await this.#broker.presence.add(room, member);
       await this.#announce(room, 'join', member);
-      const limit = request.since === undefined ? (request.history ?? 0) : this.#options.historySize + 1000;
+      // `history` is bounded here, whichever way the join came (URL or frame), by what a room keeps.
+      // After `since`, everything the stream can hold: lua/append.lua lets it run a tenth over
+      // HISTORY_SIZE before trimming, and a shorter read would leave a silent hole before the floor.
+      const { historySize } = this.#options;
+      const limit = request.since === undefined ? Math.min(request.history ?? 0, historySize) : 2 * historySize + 1;
       const [page, members] = await Promise.all([
         this.#broker.history(room, { ...(request.since === undefined ? {} : { since: request.since }), limit }),
         this.#broker.presence.members(room),
@@ -99,8 +99,7 @@ export class Rooms {
       this.#metrics.historyMessagesSent.inc(page.entries.length);
       const reply = { position: page.position, history: page.entries.length, truncated: page.truncated };
       connection.send(encodeJoined(room, reply, ref));
-      const head = messageHead(room);
-      for (const entry of page.entries) connection.write(textFrame(Buffer.from(head + entry.id + entry.body)));
+      sendHistory(connection, room, page.entries);
       connection.send(encodePresence(room, members));
       // Frames held, or still on their way from Redis (the history was read over another
       // connection, which may answer first), up to the last message this client has are
@@ -114,12 +113,7 @@ export class Rooms {
       this.#metrics.joinErrors.inc();
       const expected = error instanceof BrokerUnavailableError;
       this.#log[expected ? 'debug' : 'error']({ err: error, room, conn: connection.info.id }, 'join failed');
-      connection.send(
-        encodeError('broker_unavailable', `could not join "${room}": the message broker is unavailable, try again`, {
-          room,
-          ...(ref === undefined ? {} : { ref }),
-        }),
-      );
+      connection.send(joinFailed(request));
     }
   }
 
@@ -127,9 +121,7 @@ export class Rooms {
     const { room, ref } = request;
     const membership = this.#hub.membership(connection, room);
     if (membership === undefined) {
-      connection.send(
-        encodeError('not_in_room', `not in room "${room}"`, { room, ...(ref === undefined ? {} : { ref }) }),
-      );
+      connection.send(encodeError('not_in_room', `not in room "${room}"`, request));
       return;
     }
     this.#hub.removeMember(membership);
@@ -137,10 +129,8 @@ export class Rooms {
     await this.#depart(membership);
   }
 
-  /** The connection is gone: it leaves every room it was in. */
-  async leaveAll(connection: Connection): Promise<void> {
-    const memberships = this.#hub.membershipsOf(connection);
-    for (const membership of memberships) this.#hub.removeMember(membership);
+  /** A connection is gone: announces that it left the rooms the hub removed it from. */
+  async departAll(memberships: readonly Membership[]): Promise<void> {
     const departures = Promise.all(memberships.map((membership) => this.#depart(membership)));
     this.#departures.add(departures);
     await departures;
@@ -182,14 +172,18 @@ export class Rooms {
       const entries = [];
       for (const m of this.#hub.memberships()) if (!m.quiet) entries.push({ room: m.room, memberId: m.member.id });
       if (entries.length > 0) await this.#broker.presence.refresh(entries);
-      for (const room of this.#hub.roomNames()) {
-        for (const member of await this.#broker.presence.reap(room)) {
-          this.#metrics.presenceReaped.inc();
-          await this.#announce(room, 'leave', member);
-        }
-      }
+      // Every room at once: one round of Redis calls per tick, not one round trip per room.
+      await Promise.all(this.#hub.roomNames().map((room) => this.#reap(room)));
     } catch (error) {
       this.#log.debug({ err: error }, 'presence heartbeat failed; retrying next interval');
+    }
+  }
+
+  /** Announces the room's members whose replica stopped refreshing them, in the order reaped. */
+  async #reap(room: string): Promise<void> {
+    for (const member of await this.#broker.presence.reap(room)) {
+      this.#metrics.presenceReaped.inc();
+      await this.#announce(room, 'leave', member);
     }
   }
 
@@ -214,12 +208,7 @@ export class Rooms {
       connection.send(encodeJoined(room, { position: page.position, history: 0, truncated: false }, ref));
       connection.send(encodePresence(room, members));
     } catch {
-      membership.connection.send(
-        encodeError('broker_unavailable', `could not join "${room}": the message broker is unavailable, try again`, {
-          room,
-          ...(ref === undefined ? {} : { ref }),
-        }),
-      );
+      membership.connection.send(joinFailed(request));
     }
   }
 
@@ -237,4 +226,21 @@ export class Rooms {
   async #announce(room: string, event: 'join' | 'leave', member: Member): Promise<void> {
     await this.#broker.publishEvent(room, Buffer.from(encodePresenceEvent(room, event, member)), nowMs());
   }
+}
+
+/** The error answering a join that the broker could not complete. */
+function joinFailed(request: JoinRequest): string {
+  const message = `could not join "${request.room}": the message broker is unavailable, try again`;
+  return encodeError('broker_unavailable', message, request);
+}
+
+/**
+ * Writes a join's history as one buffer of frames, so a recovering client costs one socket write
+ * however many messages it missed (a write is most of what a delivery costs).
+ */
+function sendHistory(connection: Connection, room: string, entries: readonly HistoryEntry[]): void {
+  if (entries.length === 0) return;
+  const head = messageHead(room);
+  const frames = entries.map((entry) => textFrame(Buffer.from(head + entry.id + entry.body)));
+  connection.write(Buffer.concat(frames), entries.length);
 }

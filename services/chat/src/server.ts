@@ -104,7 +104,7 @@ export function createChatServer(config: Config, options: { log: Logger; version
   registerRoomGauges(metrics, {
     rooms: () => hub.roomCount,
     subscriptions: () => hub.subscriptions.count,
-    memberships: () => [...hub.memberships()].length,
+    memberships: () => hub.membershipCount,
   });
 
   const isReady = () => broker.isUp() && !shuttingDown;
@@ -123,14 +123,14 @@ export function createChatServer(config: Config, options: { log: Logger; version
     join: (connection, request) => rooms.join(connection, request),
     leave: (connection, request) => rooms.leave(connection, request),
     onClose: (connection, code, reason) => {
-      void rooms.leaveAll(connection);
-      hub.remove(connection);
+      void rooms.departAll(hub.remove(connection));
       metrics.connectionsOpen.dec();
       connection.closed(code, reason);
     },
   };
 
-  const app = new Hono();
+  // `opening`: the upgrade's joins, parsed once by the route's first handler for the ones after it.
+  const app = new Hono<{ Variables: { opening: Opening } }>();
   app.use(httpMetrics(metrics, config.replicaId));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
@@ -149,16 +149,16 @@ export function createChatServer(config: Config, options: { log: Logger; version
     '/ws',
     upgradeGuard(config, metrics, () => (shuttingDown ? 'shutting_down' : brokerEverUp ? null : 'starting')),
     async (c, next) => {
-      const opening = connectJoins(c.req.queries(), config.historySize);
+      const opening = connectJoins(c.req.queries());
       if ('error' in opening) return c.json({ error: opening.error }, 400);
+      c.set('opening', opening);
       // Subscribe to the rooms before answering the upgrade, so that a client that sends at once
       // (the article's does) is already receiving its room when it sees the socket open.
       await Promise.all(opening.joins.map((join) => hub.subscriptions.want(join.room, true))).catch(() => {});
       return next();
     },
     upgradeWebSocket((c) => {
-      const parsed = connectJoins(c.req.queries(), config.historySize);
-      const opening = 'error' in parsed ? { joins: [], quiet: true, name: '' } : parsed; // errors: refused above
+      const opening: Opening = c.get('opening');
       const info = clientInfo(c, opening.name);
       const opened = { origin: c.req.header('origin'), ua: c.req.header('user-agent') };
       let connection: Connection | undefined;
@@ -302,7 +302,7 @@ interface Opening {
  * The joins asked for in the upgrade URL: `/ws?room=a&room=b&since=<id>&history=<n>&name=<name>`
  * (`since` applies to a single room). No room joins the default room.
  */
-function connectJoins(query: Record<string, string[]>, historySize: number): Opening | { error: string } {
+function connectJoins(query: Record<string, string[]>): Opening | { error: string } {
   const one = (key: string) => query[key]?.[0];
   const rooms = query.room ?? [];
   const since = one('since');
@@ -318,7 +318,7 @@ function connectJoins(query: Record<string, string[]>, historySize: number): Ope
   const joins = (rooms.length > 0 ? rooms : [DEFAULT_ROOM]).map((room) => {
     const join: JoinRequest = { room };
     if (since !== undefined) join.since = since;
-    if (history !== undefined) join.history = Math.min(Number(history), historySize);
+    if (history !== undefined) join.history = Number(history);
     if (name !== '') join.name = name;
     return join;
   });

@@ -5,36 +5,34 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 
+/** Each script's file and how many of its arguments are keys (the .lua files document them). */
 const SCRIPTS = {
-  chatAppend: 'append.lua',
-  chatHistory: 'history.lua',
-  chatPresenceAdd: 'presence-add.lua',
-  chatPresenceRefresh: 'presence-refresh.lua',
-  chatPresenceRemove: 'presence-remove.lua',
-  chatPresenceMembers: 'presence-members.lua',
-  chatPresenceReap: 'presence-reap.lua',
+  chatAppend: { file: 'append.lua', keys: 1 },
+  chatHistory: { file: 'history.lua', keys: 1 },
+  // Presence scripts take the room's expiry set and its member data.
+  chatPresenceAdd: { file: 'presence-add.lua', keys: 2 },
+  chatPresenceRefresh: { file: 'presence-refresh.lua', keys: 2 },
+  chatPresenceRemove: { file: 'presence-remove.lua', keys: 2 },
+  chatPresenceMembers: { file: 'presence-members.lua', keys: 2 },
+  chatPresenceReap: { file: 'presence-reap.lua', keys: 2 },
 } as const;
 
-export type ScriptName = keyof typeof SCRIPTS;
-type ScriptCall = (...args: (string | number | Buffer)[]) => Promise<unknown>;
+type ScriptName = keyof typeof SCRIPTS;
+type ScriptArg = string | number | Buffer;
 /** Runs one of the scripts: its keys first, then its arguments, as the .lua file documents. */
-export type ScriptCaller = (name: ScriptName, ...args: (string | number | Buffer)[]) => Promise<unknown>;
+export type ScriptCaller = (name: ScriptName, ...args: ScriptArg[]) => Promise<unknown>;
 
 // The same relative path from src/broker/ and from dist/broker/ in the image.
 const LUA_DIR = new URL('../../lua/', import.meta.url);
 const sources = Object.fromEntries(
-  Object.entries(SCRIPTS).map(([name, file]) => [name, readFileSync(new URL(file, LUA_DIR), 'utf8')]),
+  Object.entries(SCRIPTS).map(([name, { file }]) => [name, readFileSync(new URL(file, LUA_DIR), 'utf8')]),
 ) as Record<ScriptName, string>;
 
 /** Registers every script on `connection` and returns a caller for them. */
-export function defineScripts(
-  connection: Redis,
-): (name: ScriptName, ...args: (string | number | Buffer)[]) => Promise<unknown> {
-  for (const name of Object.keys(SCRIPTS) as ScriptName[]) {
-    // Every script but history takes two keys (presence: expiry set and data); those take one.
-    const numberOfKeys = name === 'chatAppend' || name === 'chatHistory' ? 1 : 2;
-    connection.defineCommand(name, { numberOfKeys, lua: sources[name] });
+export function defineScripts(connection: Redis): ScriptCaller {
+  for (const [name, { keys }] of Object.entries(SCRIPTS)) {
+    connection.defineCommand(name, { numberOfKeys: keys, lua: sources[name as ScriptName] });
   }
-  const commands = connection as unknown as Record<ScriptName, ScriptCall>;
+  const commands = connection as unknown as Record<ScriptName, (...args: ScriptArg[]) => Promise<unknown>>;
   return (name, ...args) => commands[name].apply(connection, args);
 }
