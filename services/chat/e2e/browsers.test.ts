@@ -3,14 +3,12 @@
  * each is served by a different replica. Then the faults: hostile text, a replica killed under a
  * page, Redis stopped and started, all without reloading either page.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchBrowser } from '../test/support/browser.ts';
 import { ChatPage } from './support/chat-page.ts';
 import { startTestCluster, type TestCluster, waitForReadiness } from './support/cluster.ts';
-import { README_SCREENSHOT, saveSideBySide } from './support/screenshot.ts';
+import { saveSideBySide, updateReadmePicture } from './support/screenshot.ts';
 
 let cluster: TestCluster;
 let browser: Browser;
@@ -62,11 +60,7 @@ it('two pages on different replicas see both messages, in order, with the sender
     'two-browsers.png',
   );
   console.log(`[browsers] screenshot of the conversation: ${path}`);
-  if (process.env.UPDATE_SCREENSHOT === '1') {
-    mkdirSync(dirname(README_SCREENSHOT), { recursive: true });
-    copyFileSync(path, README_SCREENSHOT);
-    console.log(`[browsers] and copied to ${README_SCREENSHOT}`);
-  }
+  updateReadmePicture(path, 'screenshot.png', 'browsers');
 });
 
 it('shows a message containing HTML as literal text on the other page, and runs none of it', async () => {

@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { TestClient } from '../test/support/client.ts';
-import { freePort, waitUntil } from '../test/support/wait.ts';
+import { freePort, portFree, waitUntil } from '../test/support/wait.ts';
 
 const SCRIPT = fileURLToPath(new URL('../../../scripts/cluster.ts', import.meta.url));
 const running: ChildProcess[] = [];
@@ -50,14 +50,6 @@ async function consecutiveFreePorts(count: number): Promise<number> {
     if (free.every(Boolean)) return first;
   }
   throw new Error(`no ${count} consecutive free ports found`);
-}
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
-  });
 }
 
 const alive = (pid: number) => {

@@ -8,8 +8,7 @@
  * dashboard is drawn from the same data into test-results/monitoring/dashboard.png
  * (UPDATE_SCREENSHOT=1 also copies it to docs/dashboard.png, the README's picture).
  */
-import { copyFileSync, mkdirSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,9 +32,9 @@ import { renderDashboard } from '../../../scripts/render-dashboard.ts';
 import { launchBrowser } from '../test/support/browser.ts';
 import { sleep, waitUntil } from '../test/support/wait.ts';
 import { startTestCluster, type TestCluster } from './support/cluster.ts';
+import { updateReadmePicture } from './support/screenshot.ts';
 
 const RESULTS = fileURLToPath(new URL('../../../test-results/monitoring/', import.meta.url));
-const README_PICTURE = fileURLToPath(new URL('../../../docs/dashboard.png', import.meta.url));
 
 /** How long clients chat before the dashboard is queried: enough 1 s scrapes for every rate(). */
 const TRAFFIC_MS = 22_000;
@@ -196,11 +195,7 @@ describe('the Grafana dashboard on real data', () => {
       expect(drawn.series).toBeGreaterThan(40);
       expect(statSync(out).size).toBeGreaterThan(50_000);
       console.log(`[monitoring] dashboard drawn: ${out} (${drawn.panels} panels, ${drawn.series} series)`);
-      if (process.env.UPDATE_SCREENSHOT === '1') {
-        mkdirSync(dirname(README_PICTURE), { recursive: true });
-        copyFileSync(out, README_PICTURE);
-        console.log(`[monitoring] and copied to ${README_PICTURE}`);
-      }
+      updateReadmePicture(out, 'dashboard.png', 'monitoring');
     } finally {
       await browser?.close();
     }

@@ -3,14 +3,13 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type Frame, TestClient } from './support/client.ts';
+import { endAllClients, type Frame, TestClient } from './support/client.ts';
 import { startTestRedis, type TestRedis } from './support/redis.ts';
 import { type Replica, startReplica, stopAllReplicas } from './support/replica.ts';
 import { sleep } from './support/wait.ts';
 
 let redis: TestRedis;
 let replicas: Replica[];
-const clients: TestClient[] = [];
 
 beforeAll(async () => {
   redis = await startTestRedis(inject('redisProvider'));
@@ -21,16 +20,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(clients.map((client) => client.end()));
+  await endAllClients();
   await stopAllReplicas();
   await redis?.close();
 });
 
-async function clientOnEachReplica(): Promise<TestClient[]> {
-  const connected = await Promise.all(replicas.map((replica) => TestClient.connect(replica.wsUrl)));
-  clients.push(...connected);
-  return connected;
-}
+const clientOnEachReplica = () => Promise.all(replicas.map((replica) => TestClient.connect(replica.wsUrl)));
 
 describe('fan-out across replicas', () => {
   it('a message from one replica reaches the clients of all three exactly once', async () => {
@@ -76,10 +71,7 @@ describe('fan-out across replicas', () => {
   });
 
   it('uses one publisher and one subscriber connection per replica, whatever the number of clients', async () => {
-    const many = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => TestClient.connect(replicas[i % 3]?.wsUrl ?? '')),
-    );
-    clients.push(...many);
+    await Promise.all(Array.from({ length: 30 }, (_, i) => TestClient.connect(replicas[i % 3]?.wsUrl ?? '')));
     const admin = new Redis(redis.url);
     try {
       const names = ((await admin.client('LIST')) as string)

@@ -6,7 +6,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { compareIds } from '../src/broker/broker.ts';
-import { type Frame, TestClient } from './support/client.ts';
+import { endAllClients, type Frame, TestClient } from './support/client.ts';
 import { startTestRedis, type TestRedis } from './support/redis.ts';
 import { type Replica, startReplica, stopAllReplicas } from './support/replica.ts';
 import { waitUntil } from './support/wait.ts';
@@ -16,7 +16,6 @@ let redis: TestRedis;
 let admin: Redis;
 let replicas: Replica[];
 let small: Replica;
-const clients: TestClient[] = [];
 
 beforeAll(async () => {
   redis = await startTestRedis(inject('redisProvider'));
@@ -29,25 +28,18 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(clients.map((client) => client.end()));
+  await endAllClients();
   await stopAllReplicas();
   admin?.disconnect();
   await redis?.close();
 });
 
-async function connect(replica: Replica | undefined, query: string): Promise<TestClient> {
-  const client = await TestClient.connect(`${replica?.wsUrl}?${query}`);
-  clients.push(client);
-  return client;
-}
-
-const joinedFrame = (client: TestClient, room: string, after = 0) =>
-  client.waitFor((frame) => frame.type === 'joined' && frame.room === room, 5_000, after);
+const connect = (replica: Replica | undefined, query: string) => TestClient.connect(`${replica?.wsUrl}?${query}`);
 
 /** Sends `count` messages to a room and waits until the sender has them all back. */
 async function fill(replica: Replica | undefined, room: string, count: number, label: string): Promise<Frame[]> {
   const sender = await connect(replica, `room=${room}`);
-  await joinedFrame(sender, room);
+  await sender.waitForJoined(room);
   for (let i = 0; i < count; i++) sender.send({ type: 'message', room, from: 'filler', message: `${label}${i}` });
   await sender.waitForMessages(count);
   return sender.messages();
@@ -57,7 +49,7 @@ describe('joining with history', () => {
   it('gives the latest messages, oldest first, before anything live', async () => {
     const sent = await fill(replicas[0], 'recent', 30, 'r');
     const late = await connect(replicas[1], 'room=recent&history=10');
-    const joined = await joinedFrame(late, 'recent');
+    const joined = await late.waitForJoined('recent');
     expect(joined).toMatchObject({ history: 10, truncated: false, position: sent.at(-1)?.id });
     await late.waitForMessages(10);
     expect(late.messages().map((f) => f.message)).toEqual(sent.slice(-10).map((f) => f.message));
@@ -69,9 +61,9 @@ describe('joining with history', () => {
   it('without a since or history, gives nothing old: only what comes after the join', async () => {
     await fill(replicas[0], 'fresh', 5, 'old');
     const client = await connect(replicas[2], 'room=fresh');
-    expect(await joinedFrame(client, 'fresh')).toMatchObject({ history: 0 });
+    expect(await client.waitForJoined('fresh')).toMatchObject({ history: 0 });
     const other = await connect(replicas[0], 'room=fresh');
-    await joinedFrame(other, 'fresh');
+    await other.waitForJoined('fresh');
     other.send({ type: 'message', room: 'fresh', from: 'o', message: 'new' });
     await client.waitForMessages(1);
     expect(client.messages().map((f) => f.message)).toEqual(['new']);
@@ -84,7 +76,7 @@ describe('recovery', () => {
     const lastSeen = before.at(-1)?.id ?? '';
     const during = await fill(replicas[1], 'missed', 7, 'during');
     const back = await connect(replicas[2], `room=missed&since=${lastSeen}`);
-    expect(await joinedFrame(back, 'missed')).toMatchObject({ history: 7, truncated: false });
+    expect(await back.waitForJoined('missed')).toMatchObject({ history: 7, truncated: false });
     await back.waitForMessages(7);
     expect(back.messages().map((f) => f.id)).toEqual(during.map((f) => f.id));
   });
@@ -94,11 +86,11 @@ describe('recovery', () => {
     const watcherQuery = (since?: string) => `room=${room}${since === undefined ? '' : `&since=${since}`}`;
     // The witness stays connected throughout: what it receives is what the room got.
     const witness = await connect(replicas[1], watcherQuery());
-    await joinedFrame(witness, room);
+    await witness.waitForJoined(room);
     let watcher = await connect(replicas[0], watcherQuery());
-    const start = String((await joinedFrame(watcher, room)).position);
+    const start = String((await watcher.waitForJoined(room)).position);
     const senders = await Promise.all(replicas.map((replica) => connect(replica, `room=${room}`)));
-    await Promise.all(senders.map((sender) => joinedFrame(sender, room)));
+    await Promise.all(senders.map((sender) => sender.waitForJoined(room)));
 
     let sending = true;
     const total = { sent: 0 };
@@ -121,7 +113,7 @@ describe('recovery', () => {
       await watcher.end();
       got.push(...ids(watcher));
       watcher = await connect(replicas[(round + 1) % 3], watcherQuery(got.at(-1) ?? start));
-      await joinedFrame(watcher, room);
+      await watcher.waitForJoined(room);
     }
     sending = false;
     await pump;
@@ -141,7 +133,7 @@ describe('a bounded history', () => {
     const first = await fill(small, 'trimmed', 1, 'first');
     await fill(small, 'trimmed', 100, 'more');
     const back = await connect(small, `room=trimmed&since=${first[0]?.id}`);
-    const joined = await joinedFrame(back, 'trimmed');
+    const joined = await back.waitForJoined('trimmed');
     expect(joined.truncated).toBe(true);
     const kept = Number(joined.history);
     expect(kept).toBeGreaterThanOrEqual(SMALL_HISTORY);

@@ -3,12 +3,11 @@
  * plain GET on /ws), and the header that names the replica.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestClient, UpgradeRefused } from './support/client.ts';
+import { endAllClients, TestClient, upgradeStatus } from './support/client.ts';
 import { type Replica, startReplica, stopAllReplicas } from './support/replica.ts';
 
 let server: Replica;
 let open: Replica;
-const clients: TestClient[] = [];
 
 beforeAll(async () => {
   [server, open] = await Promise.all([
@@ -18,26 +17,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(clients.map((client) => client.end()));
+  await endAllClients();
   await stopAllReplicas();
 });
 
-async function connect(replica: Replica, headers: Record<string, string> = {}): Promise<TestClient> {
-  const client = await TestClient.connect(replica.wsUrl, { headers });
-  clients.push(client);
-  return client;
-}
-
-async function refusal(replica: Replica, headers: Record<string, string>): Promise<number> {
-  try {
-    const client = await connect(replica, headers);
-    await client.end();
-    return 101;
-  } catch (error) {
-    if (error instanceof UpgradeRefused) return error.status;
-    throw error;
-  }
-}
+const refusal = (replica: Replica, headers: Record<string, string>) => upgradeStatus(replica.wsUrl, { headers });
 
 describe('pages and probes', () => {
   it('serves the chat page with its script and a strict content security policy', async () => {
@@ -96,7 +80,7 @@ describe('origin check on upgrades', () => {
   });
 
   it('keeps chatting for connected clients while upgrades are refused', async () => {
-    const [alice, bob] = [await connect(server), await connect(server)];
+    const [alice, bob] = [await TestClient.connect(server.wsUrl), await TestClient.connect(server.wsUrl)];
     expect(await refusal(server, { Origin: 'https://evil.example.net' })).toBe(403);
     alice.send({ from: 'alice', message: 'still fine' });
     await bob.waitFor((frame) => frame.message === 'still fine');

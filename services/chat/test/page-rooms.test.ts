@@ -5,6 +5,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchBrowser } from './support/browser.ts';
+import { say, texts } from './support/page.ts';
 import { type Replica, startReplica, stopAllReplicas } from './support/replica.ts';
 
 let browser: Browser;
@@ -31,14 +32,6 @@ afterAll(async () => {
   await browser?.close();
   await stopAllReplicas();
 });
-
-async function say(page: Page, text: string): Promise<void> {
-  await page.fill('#message', text);
-  await page.press('#message', 'Enter');
-}
-
-const texts = (page: Page, selector: string) =>
-  page.$$eval(selector, (items) => items.map((item) => item.textContent ?? ''));
 
 async function waitForTexts(page: Page, selector: string, check: (texts: string[]) => boolean): Promise<void> {
   for (let i = 0; i < 100; i++) {

@@ -6,6 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchBrowser } from './support/browser.ts';
+import { say, texts } from './support/page.ts';
 import { type Replica, startReplica, stopAllReplicas } from './support/replica.ts';
 import { freePort } from './support/wait.ts';
 
@@ -41,13 +42,6 @@ afterAll(async () => {
   await stopAllReplicas();
 });
 
-async function say(page: Page, text: string): Promise<void> {
-  await page.fill('#message', text);
-  await page.press('#message', 'Enter');
-}
-
-const shown = (page: Page) => page.$$eval('#messages li', (items) => items.map((item) => item.textContent ?? ''));
-
 async function waitForShown(page: Page, text: string): Promise<void> {
   await page.waitForFunction(
     (wanted) => [...document.querySelectorAll('#messages li')].some((item) => item.textContent?.includes(wanted)),
@@ -62,7 +56,7 @@ it('two people see each other, names and messages in order', async () => {
   await say(bob, 'hi alice');
   for (const page of [alice, bob]) {
     await waitForShown(page, 'hi alice');
-    const lines = await shown(page);
+    const lines = await texts(page, '#messages li');
     expect(lines.findIndex((line) => line.includes('alicehi bob'))).toBeLessThan(
       lines.findIndex((line) => line.includes('bobhi alice')),
     );

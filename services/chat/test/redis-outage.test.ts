@@ -3,14 +3,13 @@
  * are refused out loud, connections stay open, and chat resumes without restarting anything.
  */
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { TestClient, UpgradeRefused } from './support/client.ts';
+import { endAllClients, TestClient, upgradeStatus } from './support/client.ts';
 import { startTestRedis, type TestRedis } from './support/redis.ts';
 import { type Replica, startReplica, stopAllReplicas } from './support/replica.ts';
 import { waitUntil } from './support/wait.ts';
 
 let redis: TestRedis;
 let replicas: Replica[];
-const clients: TestClient[] = [];
 
 beforeAll(async () => {
   redis = await startTestRedis(inject('redisProvider'));
@@ -18,7 +17,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(clients.map((client) => client.end()));
+  await endAllClients();
   await stopAllReplicas();
   await redis?.close();
 });
@@ -30,7 +29,6 @@ it('refuses messages while Redis is down and resumes when it is back', async () 
     await waitUntil(`${replica.name} ready`, 10_000, async () => (await readyStatus(replica)) === 200);
   const [alice, bob] = await Promise.all(replicas.map((replica) => TestClient.connect(replica.wsUrl)));
   if (alice === undefined || bob === undefined) throw new Error('clients did not connect');
-  clients.push(alice, bob);
   alice.send({ from: 'alice', message: 'before' });
   await bob.waitFor((frame) => frame.message === 'before');
 
@@ -71,20 +69,12 @@ it('refuses messages while Redis is down and resumes when it is back', async () 
 it('refuses upgrades (503) until its broker has connected once, then takes clients', async () => {
   await redis.stop();
   const late = await startReplica('outage-late', { REDIS_URL: redis.url }, { waitForReady: false });
-  const refused = await TestClient.connect(late.wsUrl).then(
-    async (client) => {
-      await client.end();
-      return 101;
-    },
-    (error: unknown) => (error instanceof UpgradeRefused ? error.status : -1),
-  );
-  expect(refused).toBe(503);
+  expect(await upgradeStatus(late.wsUrl)).toBe(503);
   expect(await late.metric('chat_upgrades_rejected_total{reason="starting"}')).toBe(1);
 
   await redis.start();
   await waitUntil('the late replica to be ready', 15_000, async () => (await readyStatus(late)) === 200);
   const client = await TestClient.connect(late.wsUrl);
-  clients.push(client);
   client.send({ from: 'late', message: 'ready now', ref: 'late-1' });
   expect(await client.waitFor((frame) => frame.ref === 'late-1')).toMatchObject({ type: 'ack' });
 });

@@ -4,7 +4,7 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type Frame, TestClient } from './support/client.ts';
+import { endAllClients, type Frame, TestClient, upgradeStatus } from './support/client.ts';
 import { startTestRedis, type TestRedis } from './support/redis.ts';
 import { type Replica, startReplica, stopAllReplicas } from './support/replica.ts';
 import { sleep, waitUntil } from './support/wait.ts';
@@ -13,7 +13,6 @@ const PRESENCE_TTL_MS = 1500;
 let redis: TestRedis;
 let admin: Redis;
 let replicas: Replica[];
-const clients: TestClient[] = [];
 
 beforeAll(async () => {
   redis = await startTestRedis(inject('redisProvider'));
@@ -31,21 +30,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(clients.map((client) => client.end()));
+  await endAllClients();
   await stopAllReplicas();
   admin?.disconnect();
   await redis?.close();
 });
 
 /** Connects to a replica with the given query (e.g. `room=a&name=alice`). */
-async function connect(replica: Replica | undefined, query: string): Promise<TestClient> {
-  const client = await TestClient.connect(`${replica?.wsUrl}?${query}`);
-  clients.push(client);
-  return client;
-}
-
-const joined = (client: TestClient, room: string) =>
-  client.waitFor((frame) => frame.type === 'joined' && frame.room === room);
+const connect = (replica: Replica | undefined, query: string) => TestClient.connect(`${replica?.wsUrl}?${query}`);
 
 /** The member names a client currently sees in a room, from its snapshot and the events after it. */
 function membersSeen(client: TestClient, room: string): string[] {
@@ -76,7 +68,12 @@ describe('rooms', () => {
     const onlyA = await connect(r1, 'room=iso-a');
     const onlyB = await connect(r2, 'room=iso-b');
     const both = await connect(r3, 'room=iso-a&room=iso-b');
-    await Promise.all([joined(onlyA, 'iso-a'), joined(onlyB, 'iso-b'), joined(both, 'iso-a'), joined(both, 'iso-b')]);
+    await Promise.all([
+      onlyA.waitForJoined('iso-a'),
+      onlyB.waitForJoined('iso-b'),
+      both.waitForJoined('iso-a'),
+      both.waitForJoined('iso-b'),
+    ]);
 
     expect(await numsub('iso-a')).toBe(2); // rooms-1 and rooms-3; rooms-2 has nobody in it
     expect(await numsub('iso-b')).toBe(2);
@@ -101,7 +98,7 @@ describe('rooms', () => {
 
   it('answer joins and leaves, and refuse what a connection may not do', async () => {
     const client = await connect(replicas[0], 'room=rules-1&name=rita');
-    await joined(client, 'rules-1');
+    await client.waitForJoined('rules-1');
     client.send({ type: 'message', room: 'rules-2', from: 'rita', message: 'not a member', ref: 'm1' });
     expect(await client.waitFor((frame) => frame.ref === 'm1')).toMatchObject({
       type: 'error',
@@ -128,14 +125,7 @@ describe('rooms', () => {
 
   it('refuses an upgrade whose room parameters are invalid', async () => {
     for (const query of ['room=a%20b', 'room=a&room=b&since=1-0', 'since=yesterday', 'history=many']) {
-      const status = await TestClient.connect(`${replicas[0]?.wsUrl}?${query}`).then(
-        async (client) => {
-          await client.end();
-          return 101;
-        },
-        (error: { status?: number }) => error.status,
-      );
-      expect(status, query).toBe(400);
+      expect(await upgradeStatus(`${replicas[0]?.wsUrl}?${query}`), query).toBe(400);
     }
   });
 });
@@ -144,11 +134,11 @@ describe('presence', () => {
   it('is the same on every replica: a member list at join, then join and leave events', async () => {
     const [r1, r2, r3] = replicas;
     const alice = await connect(r1, 'room=lobby&name=alice');
-    await joined(alice, 'lobby');
+    await alice.waitForJoined('lobby');
     const bob = await connect(r2, 'room=lobby&name=bob');
-    await joined(bob, 'lobby');
+    await bob.waitForJoined('lobby');
     const carol = await connect(r3, 'room=lobby&name=carol');
-    await joined(carol, 'lobby');
+    await carol.waitForJoined('lobby');
 
     // Bob's snapshot had alice and himself; carol's everyone.
     expect(bob.frames.find((f) => f.type === 'presence' && 'members' in f)).toMatchObject({
@@ -173,12 +163,11 @@ describe('presence', () => {
 
   it('leaves article clients out until they join by name', async () => {
     const plain = await TestClient.connect(replicas[0]?.wsUrl ?? ''); // no parameters: the article's client
-    clients.push(plain);
     const watcher = await connect(replicas[1], 'room=general&name=watcher');
-    await joined(watcher, 'general');
+    await watcher.waitForJoined('general');
     expect(membersSeen(watcher, 'general')).toEqual(['watcher']);
     plain.send({ type: 'join', room: 'general', name: 'was-plain' });
-    await joined(plain, 'general');
+    await plain.waitForJoined('general');
     await waitUntil(
       'the named client in presence',
       5_000,
@@ -192,9 +181,9 @@ describe('presence', () => {
       PRESENCE_TTL_MS: String(PRESENCE_TTL_MS),
     });
     const survivor = await connect(replicas[0], 'room=crash&name=survivor');
-    await joined(survivor, 'crash');
+    await survivor.waitForJoined('crash');
     const doomed = await Promise.all(['dora', 'dan'].map((name) => connect(victim, `room=crash&name=${name}`)));
-    await Promise.all(doomed.map((client) => joined(client, 'crash')));
+    await Promise.all(doomed.map((client) => client.waitForJoined('crash')));
     await waitUntil('everyone in presence', 5_000, () => membersSeen(survivor, 'crash').length === 3);
 
     await victim.stop('SIGKILL'); // no goodbye: only the TTL can clear its members
@@ -205,7 +194,7 @@ describe('presence', () => {
     // The README's bound: the TTL plus one heartbeat (a third of it), plus scheduling slack.
     expect(gone).toBeLessThanOrEqual(PRESENCE_TTL_MS + PRESENCE_TTL_MS / 3 + 500);
     const fresh = await connect(replicas[1], 'room=crash&name=late');
-    await joined(fresh, 'crash');
+    await fresh.waitForJoined('crash');
     expect(membersSeen(fresh, 'crash')).toEqual(['late', 'survivor']);
   });
 });

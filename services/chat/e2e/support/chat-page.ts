@@ -5,6 +5,7 @@
  * page error (there must be none).
  */
 import type { Browser, Page } from 'playwright-core';
+import { say, texts } from '../../test/support/page.ts';
 
 export interface Shown {
   from: string;
@@ -73,9 +74,8 @@ export class ChatPage {
     await this.page.waitForSelector('#status[data-state="connected"]', { timeout: timeoutMs });
   }
 
-  async say(text: string): Promise<void> {
-    await this.page.fill('#message', text);
-    await this.page.press('#message', 'Enter');
+  say(text: string): Promise<void> {
+    return say(this.page, text);
   }
 
   /** Chat lines on screen, in order: sender name and text as rendered. */
@@ -90,7 +90,7 @@ export class ChatPage {
 
   /** Notices on screen (errors about messages), in order. */
   notices(): Promise<string[]> {
-    return this.page.$$eval('#messages li.notice', (items) => items.map((item) => item.textContent ?? ''));
+    return texts(this.page, '#messages li.notice');
   }
 
   async waitForMessage(text: string, timeoutMs = 10_000): Promise<void> {

@@ -9,8 +9,8 @@ import { type Cluster, type ClusterReplica, startCluster } from '../../../../scr
 import { findNginx } from '../../../../scripts/lib/local-nginx.ts';
 import { findRedisServer } from '../../../../scripts/lib/redis-server.ts';
 import { startTestRedis, type TestRedis } from '../../test/support/redis.ts';
-import type { LogLine } from '../../test/support/replica.ts';
-import { freePort, waitUntil } from '../../test/support/wait.ts';
+import { type LogLine, parseLogLine, readMetric } from '../../test/support/replica.ts';
+import { freePort, httpStatus, waitUntil } from '../../test/support/wait.ts';
 
 export interface TestCluster extends Cluster {
   readonly wsUrl: string;
@@ -36,13 +36,9 @@ export async function startTestCluster(options: { replicaEnv?: Record<string, st
 
   const logs = new Map<string, LogLine[]>();
   const record = (source: string, line: string) => {
-    if (!source.startsWith('replica-') || line.trim() === '') return;
-    let parsed: LogLine;
-    try {
-      parsed = JSON.parse(line) as LogLine;
-    } catch {
-      parsed = { level: 'raw', msg: line }; // a stack trace on stderr, say: must not pass for a clean log
-    }
+    // A line that is not JSON stays, as level "raw": a stack trace must not pass for a clean log.
+    const parsed = source.startsWith('replica-') ? parseLogLine(line) : undefined;
+    if (parsed === undefined) return;
     const lines = logs.get(source) ?? [];
     lines.push(parsed);
     logs.set(source, lines);
@@ -82,14 +78,8 @@ export async function startTestCluster(options: { replicaEnv?: Record<string, st
 }
 
 /** The status /readyz of one replica answers, straight to the replica (not through nginx); 0 if none. */
-export async function readiness(replica: ClusterReplica): Promise<number> {
-  try {
-    const response = await fetch(`${replica.url}/readyz`, { signal: AbortSignal.timeout(1_000) });
-    await response.body?.cancel();
-    return response.status;
-  } catch {
-    return 0;
-  }
+export function readiness(replica: ClusterReplica): Promise<number> {
+  return httpStatus(`${replica.url}/readyz`);
 }
 
 /** Waits until the /readyz of every running replica answers `status`. */
@@ -109,11 +99,8 @@ export async function waitForReadiness(cluster: TestCluster, status: 200 | 503, 
 }
 
 /** One series of a replica's /metrics, e.g. metric(replica, 'chat_connections_open'). */
-export async function metric(replica: ClusterReplica, series: string): Promise<number> {
-  const text = await (await fetch(`${replica.url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  if (line === undefined) throw new Error(`${replica.name} exports no series ${series}`);
-  return Number(line.slice(series.length + 1));
+export function metric(replica: ClusterReplica, series: string): Promise<number> {
+  return readMetric(replica.url, replica.name, series);
 }
 
 /** Log lines at warn level or worse (and anything that is not a JSON log line), for "no errors". */

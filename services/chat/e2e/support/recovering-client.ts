@@ -6,6 +6,7 @@
  */
 import WebSocket from 'ws';
 import { compareIds } from '../../src/broker/broker.ts';
+import { waitUntil } from '../../test/support/wait.ts';
 
 interface Frame {
   type?: string;
@@ -48,11 +49,7 @@ export class RecoveringClient {
   /** Connects and resolves once every room is joined. */
   async start(): Promise<void> {
     this.#connect();
-    const deadline = Date.now() + 10_000;
-    while (this.#joinedNow.size < this.rooms.length) {
-      if (Date.now() > deadline) throw new Error(`${this.name} did not join its rooms`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await waitUntil(`${this.name} to join its rooms`, 10_000, () => this.#joinedNow.size >= this.rooms.length, 20);
   }
 
   /** Sends a message to one of its rooms every `everyMs`, while connected and joined. */

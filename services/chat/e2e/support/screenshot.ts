@@ -2,14 +2,14 @@
  * Test artifacts: screenshots go to test-results/e2e/ (git-ignored; CI can keep the folder). Two
  * pages are put side by side by the browser itself, so no image library is needed.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 
 export const RESULTS_DIR = fileURLToPath(new URL('../../../../test-results/e2e/', import.meta.url));
-/** The README's picture; refreshed from a test run with UPDATE_SCREENSHOT=1, never by default. */
-export const README_SCREENSHOT = fileURLToPath(new URL('../../../../docs/screenshot.png', import.meta.url));
+/** Where the README's pictures live. */
+const DOCS_DIR = fileURLToPath(new URL('../../../../docs/', import.meta.url));
 
 export interface Shot {
   caption: string;
@@ -45,4 +45,16 @@ export async function saveSideBySide(browser: Browser, shots: readonly Shot[], n
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
+}
+
+/**
+ * With UPDATE_SCREENSHOT=1 only, copies a picture the run made over the README's docs/<name>: the
+ * README's pictures change on purpose, never as a side effect of a test run.
+ */
+export function updateReadmePicture(path: string, name: string, label: string): void {
+  if (process.env.UPDATE_SCREENSHOT !== '1') return;
+  const target = join(DOCS_DIR, name);
+  mkdirSync(DOCS_DIR, { recursive: true });
+  copyFileSync(path, target);
+  console.log(`[${label}] and copied to ${target}`);
 }

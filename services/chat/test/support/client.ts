@@ -1,6 +1,7 @@
 /**
  * A WebSocket client for tests: records every frame and the close, and waits for them with
- * bounded timeouts.
+ * bounded timeouts. Every client opened is ended by `endAllClients`, as replicas are by
+ * `stopAllReplicas`, so a test file need not keep its own list.
  */
 import WebSocket from 'ws';
 import { waitUntil } from './wait.ts';
@@ -20,6 +21,8 @@ export interface Close {
   code: number;
   reason: string;
 }
+
+const opened = new Set<TestClient>();
 
 export class TestClient {
   readonly ws: WebSocket;
@@ -60,7 +63,10 @@ export class TestClient {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url, { handshakeTimeout: 5_000, ...options });
       const client = new TestClient(ws);
-      ws.once('open', () => resolve(client));
+      ws.once('open', () => {
+        opened.add(client);
+        resolve(client);
+      });
       ws.once('unexpected-response', (_request, response) => {
         reject(new UpgradeRefused(response.statusCode ?? 0));
         ws.terminate();
@@ -103,6 +109,11 @@ export class TestClient {
     return found as Frame;
   }
 
+  /** Waits for the answer to joining `room`, whether the upgrade's query or a join frame asked. */
+  waitForJoined(room: string): Promise<Frame> {
+    return this.waitFor((frame) => frame.type === 'joined' && frame.room === room);
+  }
+
   /** Waits until at least `count` chat messages have arrived. */
   async waitForMessages(count: number, timeoutMs = 10_000): Promise<Frame[]> {
     await waitUntil(
@@ -136,4 +147,21 @@ export class UpgradeRefused extends Error {
     super(`WebSocket upgrade refused with HTTP ${status}`);
     this.status = status;
   }
+}
+
+/** The HTTP status an upgrade to `url` gets: 101 when it is taken (the client is closed again), else the refusal's. */
+export async function upgradeStatus(url: string, options: WebSocket.ClientOptions = {}): Promise<number> {
+  try {
+    await (await TestClient.connect(url, options)).end();
+    return 101;
+  } catch (error) {
+    if (error instanceof UpgradeRefused) return error.status;
+    throw error;
+  }
+}
+
+/** Test teardown: ends every client this file opened that is still open. */
+export async function endAllClients(): Promise<void> {
+  await Promise.all([...opened].map((client) => client.end()));
+  opened.clear();
 }

@@ -9,9 +9,9 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { connect } from 'node:net';
 import { RedisContainer, type StartedRedisContainer } from '@testcontainers/redis';
 import { type ContainerRuntimeClient, getContainerRuntimeClient } from 'testcontainers';
+import { ping } from '../../../../scripts/lib/redis-server.ts';
 import { freePort, waitUntil } from './wait.ts';
 
 export type RedisProvider = 'binary' | 'container';
@@ -88,24 +88,7 @@ async function dockerAnswers(): Promise<{ ok: boolean; detail: string }> {
 
 /** Resolves once Redis answers PING on the port. */
 async function waitForPong(port: number, timeoutMs: number): Promise<void> {
-  await waitUntil(`Redis on port ${port} to answer PING`, timeoutMs, () => pingOnce(port));
-}
-
-function pingOnce(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.setTimeout(500);
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => {
-      socket.destroy();
-      resolve(data.toString().startsWith('+PONG'));
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
+  await waitUntil(`Redis on port ${port} to answer PING`, timeoutMs, () => ping(port));
 }
 
 class BinaryRedis implements TestRedis {

@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import type { Exit } from '../../../../scripts/lib/process.ts';
 import { REPLICA_NODE_FLAGS } from '../../src/node-flags.ts';
 import { waitUntil } from './wait.ts';
 
@@ -15,11 +16,6 @@ export interface LogLine {
   level: string;
   msg: string;
   [field: string]: unknown;
-}
-
-export interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
 }
 
 export class Replica {
@@ -90,21 +86,32 @@ export class Replica {
   }
 
   /** Current value of one series of /metrics, e.g. metric('chat_messages_rejected_total{reason="binary"}'). */
-  async metric(series: string): Promise<number> {
-    const text = await (await this.fetch('/metrics')).text();
-    const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-    if (line === undefined) throw new Error(`${this.name} exports no series ${series}`);
-    return Number(line.slice(series.length + 1));
+  metric(series: string): Promise<number> {
+    return readMetric(this.url, this.name, series);
   }
 
   #record(line: string): void {
-    if (line.trim() === '') return;
-    try {
-      this.logs.push(JSON.parse(line) as LogLine);
-    } catch {
-      this.logs.push({ level: 'raw', msg: line });
-    }
+    const parsed = parseLogLine(line);
+    if (parsed !== undefined) this.logs.push(parsed);
   }
+}
+
+/** One output line of a replica as a log line; a line that is not JSON (a stack trace, say) comes back as level "raw". */
+export function parseLogLine(line: string): LogLine | undefined {
+  if (line.trim() === '') return undefined;
+  try {
+    return JSON.parse(line) as LogLine;
+  } catch {
+    return { level: 'raw', msg: line };
+  }
+}
+
+/** Current value of one series of the /metrics of the replica `name` at `url`. */
+export async function readMetric(url: string, name: string, series: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  if (line === undefined) throw new Error(`${name} exports no series ${series}`);
+  return Number(line.slice(series.length + 1));
 }
 
 const started = new Set<Replica>();
