@@ -11,6 +11,7 @@ import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findRedisServer, LocalRedis } from '../../../scripts/lib/redis-server.ts';
+import { freePort } from '../../../scripts/lib/wait.ts';
 import { LoadGenerator } from './loadgen/pool.ts';
 import { type BenchOptions, parseOptions, USAGE } from './options.ts';
 import { collectProfile } from './profile/collect.ts';
@@ -18,12 +19,11 @@ import { renderHeapDelta } from './profile/heap.ts';
 import { REPO_ROOT, repoRelative } from './repo-path.ts';
 import { renderChart } from './report/chart.ts';
 import { renderMarkdown } from './report/markdown.ts';
-import type { BenchResults } from './report/results.ts';
+import { type BenchResults, emptyResults } from './report/results.ts';
 import { renderReport } from './report/table.ts';
 import { machineInfo } from './sys/machine.ts';
 import { raiseFileLimit } from './sys/proc.ts';
-import { SYSTEMS } from './systems/index.ts';
-import { freePort } from './systems/launch.ts';
+import { systemByName } from './systems/index.ts';
 import type { RedisAddress, SystemUnderTest } from './systems/system.ts';
 import type { BenchContext } from './workloads/context.ts';
 import { fanout } from './workloads/fanout.ts';
@@ -32,8 +32,6 @@ import { maxSustained } from './workloads/max.ts';
 import { roomsWorkload } from './workloads/rooms.ts';
 import { closeSession, openSession } from './workloads/session.ts';
 import { connectStorm } from './workloads/storm.ts';
-
-const NODE_SYSTEMS = new Set(['chat', 'article-node', 'socketio', 'floor', 'floor-ws']);
 
 export interface BenchOutput {
   results: BenchResults;
@@ -77,28 +75,18 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     redis = { url: localRedis.url, host: '127.0.0.1', port: localRedis.port };
   }
 
-  const results: BenchResults = {
+  const results = emptyResults({
     startedAt: new Date().toISOString(),
-    finishedAt: '',
     machine: machineInfo(redisBinary),
     options: { ...options, outDir: repoRelative(options.outDir) },
-    titles: {},
-    skipped: {},
-    failed: [],
-    fanout: [],
-    max: [],
-    idle: [],
-    storm: [],
-    rooms: [],
-    profiles: [],
     notes,
-  };
+  });
   log(
     `bench: machine ${results.machine.nproc} x ${results.machine.cpuModel}, load ${results.machine.loadAvgAtStart.join(' ')}`,
   );
 
   const gen = await LoadGenerator.start(options.generators);
-  let run = 0;
+  let runs = 0;
   const ctx: BenchContext = {
     options,
     redis,
@@ -106,16 +94,17 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     gen,
     fileLimit: files.limit,
     workDir,
-    nextRun: () => ++run,
+    nextRun: () => ++runs,
     log,
     note: (message) => {
       if (!notes.includes(message)) notes.push(message);
     },
   };
+  const bench: Bench = { ctx, results, stamp };
   try {
     const systems: SystemUnderTest[] = [];
     for (const name of options.systems) {
-      const system = SYSTEMS.find((s) => s.name === name) as SystemUnderTest;
+      const system = systemByName(name) as SystemUnderTest;
       const why = await system.prepare(workDir);
       if (why === null) {
         systems.push(system);
@@ -129,48 +118,8 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     if (options.workloads.includes('rooms') && roomless.length > 0) {
       notes.push(`rooms: ${roomless.join(', ')} skipped: no rooms in ${roomless.length > 1 ? 'their' : 'its'} design`);
     }
-    await messageWorkloads(ctx, systems, results, stamp);
-    for (const workload of ['idle', 'storm'] as const) {
-      if (!options.workloads.includes(workload)) continue;
-      for (const system of systems) {
-        log(`bench: ${workload} ${system.name}`);
-        try {
-          if (workload === 'idle') {
-            const dir = (kind: string, wanted: boolean) => {
-              if (!wanted || !NODE_SYSTEMS.has(system.name)) return undefined;
-              const path = join(workDir, kind, `${system.name}-idle-${stamp}`);
-              mkdirSync(path, { recursive: true });
-              return path;
-            };
-            const profileDir = dir('profiles', options.profile);
-            const heapSnapshotDir = dir('heap', options.heap);
-            const result = await idleConnections(ctx, system, { cpuProfileDir: profileDir, heapSnapshotDir });
-            results.idle.push(result);
-            if (result.heap !== undefined) {
-              const text = renderHeapDelta(system.name, result.heap.before, result.heap.after, result.opened);
-              writeFileSync(join(heapSnapshotDir as string, 'summary.txt'), text);
-              log(text);
-            }
-            if (profileDir !== undefined) {
-              const window = { fromUs: result.acceptWindowUs[0], toUs: result.acceptWindowUs[1] };
-              const profile = collectProfile(
-                system.name,
-                `accepting ${result.opened} connections`,
-                profileDir,
-                window,
-                log,
-              );
-              if (profile !== undefined) results.profiles.push(profile);
-            }
-          } else {
-            results.storm.push(await connectStorm(ctx, system));
-          }
-        } catch (error) {
-          results.failed.push({ system: system.name, workload, error: (error as Error).message });
-          log(`bench: ${system.name} ${workload} failed: ${(error as Error).message}`);
-        }
-      }
-    }
+    await messageWorkloads(bench, systems);
+    await connectionWorkloads(bench, systems);
   } finally {
     await gen.stop();
     await localRedis?.stop();
@@ -198,18 +147,20 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   return { results, report, files: { json, text, markdown, chart } };
 }
 
+/** What the workload runners share: the context, the results they add to, and the run's stamp. */
+interface Bench {
+  readonly ctx: BenchContext;
+  readonly results: BenchResults;
+  readonly stamp: string;
+}
+
 /**
  * Fan-out and max, per system on one deployment, then rooms (on one of its own, clients seated in
  * rooms) on the systems that have rooms; fan-out and rooms repeated --rounds times, systems
  * interleaved.
  */
-async function messageWorkloads(
-  ctx: BenchContext,
-  systems: readonly SystemUnderTest[],
-  results: BenchResults,
-  stamp: string,
-): Promise<void> {
-  const { options } = ctx;
+async function messageWorkloads(bench: Bench, systems: readonly SystemUnderTest[]): Promise<void> {
+  const { options } = bench.ctx;
   const doFanout = options.workloads.includes('fanout');
   const doMax = options.workloads.includes('max');
   const doRooms = options.workloads.includes('rooms');
@@ -218,24 +169,19 @@ async function messageWorkloads(
     // Rotate the order each round, so no system always runs first (or right after a heavy one).
     const order = systems.map((_, i) => systems[(i + round) % systems.length] as SystemUnderTest);
     for (const system of order) {
-      if (doFanout || (doMax && round === 0)) await fanoutAndMax(ctx, system, results, stamp, round);
-      if (doRooms && system.roomDialect !== undefined) await rooms(ctx, system, results, stamp, round);
+      if (doFanout || (doMax && round === 0)) await fanoutAndMax(bench, system, round);
+      if (doRooms && system.roomDialect !== undefined) await rooms(bench, system, round);
     }
   }
 }
 
 /** Fan-out (round `round`) and, in round 0, the max ramp, on one deployment of `system`. */
-async function fanoutAndMax(
-  ctx: BenchContext,
-  system: SystemUnderTest,
-  results: BenchResults,
-  stamp: string,
-  round: number,
-): Promise<void> {
+async function fanoutAndMax(bench: Bench, system: SystemUnderTest, round: number): Promise<void> {
+  const { ctx, results } = bench;
   const { options, log } = ctx;
   const doFanout = options.workloads.includes('fanout');
   const doMax = options.workloads.includes('max');
-  const profileDir = profileDirFor(ctx, system, round, `${system.name}-${stamp}`);
+  const profileDir = profileDirFor(bench, system, round, `${system.name}-${bench.stamp}`);
   log(`bench: ${system.name}${options.rounds > 1 ? ` round ${round + 1}` : ''}: starting`);
   let window: [number, number] | undefined;
   try {
@@ -258,44 +204,17 @@ async function fanoutAndMax(
     results.failed.push({ system: system.name, workload: 'fanout/max', error: (error as Error).message });
     log(`bench: ${system.name} failed: ${(error as Error).message}`);
   }
-  collectWindowProfile(ctx, results, system, 'measured fan-out window', profileDir, window);
-}
-
-/** Where --profile puts the CPU profile of a Node system's first replica: round 0 only. */
-function profileDirFor(ctx: BenchContext, system: SystemUnderTest, round: number, name: string): string | undefined {
-  if (!ctx.options.profile || round !== 0 || !NODE_SYSTEMS.has(system.name)) return undefined;
-  const dir = join(ctx.workDir, 'profiles', name);
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
-
-/** Cuts the profile in `dir` (if any) to the measured window and adds its summary to the results. */
-function collectWindowProfile(
-  ctx: BenchContext,
-  results: BenchResults,
-  system: SystemUnderTest,
-  workload: string,
-  dir: string | undefined,
-  window: [number, number] | undefined,
-): void {
-  if (dir === undefined || window === undefined) return;
-  const profile = collectProfile(system.name, workload, dir, { fromUs: window[0], toUs: window[1] }, ctx.log);
-  if (profile !== undefined) results.profiles.push(profile);
+  collectWindowProfile(bench, system, 'measured fan-out window', profileDir, window);
 }
 
 /** The rooms workload (round `round`) on a system that has rooms, on a deployment of its own. */
-async function rooms(
-  ctx: BenchContext,
-  system: SystemUnderTest,
-  results: BenchResults,
-  stamp: string,
-  round: number,
-): Promise<void> {
+async function rooms(bench: Bench, system: SystemUnderTest, round: number): Promise<void> {
+  const { ctx, results } = bench;
   ctx.log(`bench: rooms ${system.name}${ctx.options.rounds > 1 ? ` round ${round + 1}` : ''}: starting`);
-  const profileDir = profileDirFor(ctx, system, round, `${system.name}-rooms-${stamp}`);
+  const profileDir = profileDirFor(bench, system, round, `${system.name}-rooms-${bench.stamp}`);
   try {
     const r = await roomsWorkload(ctx, system, round, { cpuProfileDir: profileDir });
-    collectWindowProfile(ctx, results, system, 'measured rooms window', profileDir, r.windowUs);
+    collectWindowProfile(bench, system, 'measured rooms window', profileDir, r.windowUs);
     results.rooms.push(r);
     ctx.log(
       `  ${system.name} rooms: ${Math.round(r.deliveredPerSec)} deliveries/s, p99 ${r.latencyMs.p99.toFixed(2)} ms, ` +
@@ -305,6 +224,71 @@ async function rooms(
     results.failed.push({ system: system.name, workload: 'rooms', error: (error as Error).message });
     ctx.log(`bench: ${system.name} rooms failed: ${(error as Error).message}`);
   }
+}
+
+/** Idle connections, then the connect storm, each system on a deployment of its own. */
+async function connectionWorkloads(bench: Bench, systems: readonly SystemUnderTest[]): Promise<void> {
+  const { ctx, results } = bench;
+  for (const workload of ['idle', 'storm'] as const) {
+    if (!ctx.options.workloads.includes(workload)) continue;
+    for (const system of systems) {
+      ctx.log(`bench: ${workload} ${system.name}`);
+      try {
+        if (workload === 'idle') await idle(bench, system);
+        else results.storm.push(await connectStorm(ctx, system));
+      } catch (error) {
+        results.failed.push({ system: system.name, workload, error: (error as Error).message });
+        ctx.log(`bench: ${system.name} ${workload} failed: ${(error as Error).message}`);
+      }
+    }
+  }
+}
+
+/** Idle connections on `system`; with --heap, the heap's growth per connection; with --profile, the accepting. */
+async function idle(bench: Bench, system: SystemUnderTest): Promise<void> {
+  const { ctx, results } = bench;
+  const name = `${system.name}-idle-${bench.stamp}`;
+  const profileDir = profileDirFor(bench, system, 0, name);
+  const heapSnapshotDir = ctx.options.heap ? nodeOutputDir(bench, system, 'heap', name) : undefined;
+  const result = await idleConnections(ctx, system, { cpuProfileDir: profileDir, heapSnapshotDir });
+  results.idle.push(result);
+  if (result.heap !== undefined) {
+    const text = renderHeapDelta(system.name, result.heap.before, result.heap.after, result.opened);
+    writeFileSync(join(heapSnapshotDir as string, 'summary.txt'), text);
+    ctx.log(text);
+  }
+  collectWindowProfile(bench, system, `accepting ${result.opened} connections`, profileDir, result.acceptWindowUs);
+}
+
+/** Where --profile puts the CPU profile of a Node system's first replica: round 0 only. */
+function profileDirFor(bench: Bench, system: SystemUnderTest, round: number, name: string): string | undefined {
+  return bench.ctx.options.profile && round === 0 ? nodeOutputDir(bench, system, 'profiles', name) : undefined;
+}
+
+/** A fresh directory for a Node system's profile or heap snapshots; none for the others (V8 flags only). */
+function nodeOutputDir(
+  bench: Bench,
+  system: SystemUnderTest,
+  kind: 'profiles' | 'heap',
+  name: string,
+): string | undefined {
+  if (!system.node) return undefined;
+  const dir = join(bench.ctx.workDir, kind, name);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Cuts the profile in `dir` (if any) to the measured window and adds its summary to the results. */
+function collectWindowProfile(
+  bench: Bench,
+  system: SystemUnderTest,
+  workload: string,
+  dir: string | undefined,
+  window: [number, number] | undefined,
+): void {
+  if (dir === undefined || window === undefined) return;
+  const profile = collectProfile(system.name, workload, dir, { fromUs: window[0], toUs: window[1] }, bench.ctx.log);
+  if (profile !== undefined) bench.results.profiles.push(profile);
 }
 
 const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];

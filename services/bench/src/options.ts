@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_SYSTEMS, SYSTEM_NAMES } from './systems/index.ts';
 import type { SystemName } from './systems/system.ts';
 
-export const WORKLOADS = ['fanout', 'max', 'idle', 'storm', 'rooms'] as const;
+const WORKLOADS = ['fanout', 'max', 'idle', 'storm', 'rooms'] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
 export interface BenchOptions {

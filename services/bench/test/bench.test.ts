@@ -4,14 +4,13 @@
  * The runs are tiny and nothing here judges speed: the benchmark measures, tests do not.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { startTestRedis, type TestRedis } from '../../chat/test/support/redis.ts';
 import { runBench } from '../src/main.ts';
 import { parseOptions } from '../src/options.ts';
+import { REPO_ROOT } from '../src/repo-path.ts';
 import type { BenchResults } from '../src/report/results.ts';
 
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url)).replace(/\/$/, '');
 const OUT = `${REPO_ROOT}/test-results/bench-test`;
 
 let redis: TestRedis;

@@ -44,7 +44,7 @@ export function roomName(index: number): string {
 
 const OPEN_BRACE = 0x7b;
 
-export const articleDialect: Dialect = {
+const articleDialect: Dialect = {
   name: 'article',
   path: () => '/ws',
   message: (from, text) => JSON.stringify({ from, message: text }),

@@ -48,18 +48,6 @@ export function summarizeHeap(file: string, limit = 25): HeapSummary {
   return { file, totalBytes, top: all.slice(0, limit), all };
 }
 
-export function renderHeap(system: string, summary: HeapSummary, connections: number): string {
-  const per = (bytes: number) => (bytes / Math.max(1, connections)).toFixed(0).padStart(7);
-  return [
-    `Live heap of ${system} holding ${connections} idle connections: ${(summary.totalBytes / 2 ** 20).toFixed(1)} MiB, ` +
-      `${per(summary.totalBytes).trim()} B per connection`,
-    `  ${summary.file}`,
-    '    B/conn    count  kind:name',
-    ...summary.top.map((g) => `  ${per(g.bytes)}  ${String(g.count).padStart(7)}  ${g.name}`),
-    '',
-  ].join('\n');
-}
-
 /** Groups that grew between the two snapshots, in bytes per connection: what a connection keeps alive. */
 export function renderHeapDelta(system: string, before: HeapSummary, after: HeapSummary, connections: number): string {
   const base = new Map(before.all.map((g) => [g.name, g]));

@@ -30,7 +30,7 @@ interface Point {
 }
 
 /** Chart.js configuration for the results. */
-export function chartConfig(results: BenchResults): object {
+function chartConfig(results: BenchResults): object {
   const systems = [...new Set([...results.fanout, ...results.max].map((r) => r.system as SystemName))];
   const datasets: object[] = [];
   let maxX = 0;

@@ -40,3 +40,20 @@ export interface BenchResults {
   profiles: ProfileSummary[];
   notes: string[];
 }
+
+/** A run's results before any workload has run: what it runs on and with, nothing measured yet. */
+export function emptyResults(start: Pick<BenchResults, 'startedAt' | 'machine' | 'options' | 'notes'>): BenchResults {
+  return {
+    ...start,
+    finishedAt: '',
+    titles: {},
+    skipped: {},
+    failed: [],
+    fanout: [],
+    max: [],
+    idle: [],
+    storm: [],
+    rooms: [],
+    profiles: [],
+  };
+}

@@ -3,7 +3,7 @@ import { parseOptions } from '../options.ts';
 import type { RunStats } from '../workloads/measure.ts';
 import type { RoomsResult } from '../workloads/rooms.ts';
 import { renderMarkdown } from './markdown.ts';
-import type { BenchResults } from './results.ts';
+import { type BenchResults, emptyResults } from './results.ts';
 import { renderReport } from './table.ts';
 
 /** A rooms run as the workload reports it, with `leaked` of its messages delivered out of their room. */
@@ -62,29 +62,23 @@ function results(rooms: RoomsResult[]): BenchResults {
   const options = parseOptions(['--workloads', 'rooms', '--systems', 'chat,socketio'], '/repo');
   if (options === 'help') throw new Error('unexpected');
   return {
-    startedAt: 'start',
+    ...emptyResults({
+      startedAt: 'start',
+      machine: {
+        nproc: 2,
+        cpuModel: 'cpu',
+        memGiB: 4,
+        kernel: 'k',
+        node: 'v24',
+        redis: 'r',
+        go: null,
+        loadAvgAtStart: [0],
+      },
+      options,
+      notes: ['rooms: article-node skipped: no rooms in its design'],
+    }),
     finishedAt: 'end',
-    machine: {
-      nproc: 2,
-      cpuModel: 'cpu',
-      memGiB: 4,
-      kernel: 'k',
-      node: 'v24',
-      redis: 'r',
-      go: null,
-      loadAvgAtStart: [0],
-    },
-    options,
-    titles: {},
-    skipped: {},
-    failed: [],
-    fanout: [],
-    max: [],
-    idle: [],
-    storm: [],
     rooms,
-    profiles: [],
-    notes: ['rooms: article-node skipped: no rooms in its design'],
   };
 }
 

@@ -47,7 +47,7 @@ export interface SystemSummary extends RunFigures {
   idleBytesPerConnection: number | undefined;
 }
 
-export function runFigures(runs: readonly RunStats[]): RunFigures {
+function runFigures(runs: readonly RunStats[]): RunFigures {
   const m = (pick: (r: RunStats) => number) => median(runs.map(pick));
   const total = (pick: (r: RunStats) => number) => runs.reduce((a, r) => a + pick(r), 0);
   return {
@@ -95,4 +95,14 @@ export function summarize(results: BenchResults): Map<SystemName, SystemSummary>
     });
   }
   return out;
+}
+
+/** The fan-out figures of the systems that ran fan-out. */
+export function fanoutFigures(summary: Map<SystemName, SystemSummary>): SystemSummary[] {
+  return [...summary.values()].filter((s) => s.rounds > 0);
+}
+
+/** The rooms figures of the systems that ran rooms, each with its system's name. */
+export function roomsFigures(summary: Map<SystemName, SystemSummary>): (RunFigures & { system: SystemName })[] {
+  return [...summary.values()].flatMap((s) => (s.rooms === undefined ? [] : [{ ...s.rooms, system: s.system }]));
 }

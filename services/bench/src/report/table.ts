@@ -4,37 +4,41 @@
  * machine; ratios measured side by side move much less), then the issue's targets.
  */
 import type { SystemName } from '../systems/system.ts';
-import { figureRows } from './figure-columns.ts';
+import { type Column, systemTable, type Table } from './columns.ts';
+import { figureColumns } from './figure-columns.ts';
 import { fixed, kilo, ratio, table } from './format.ts';
+import { IDLE_COLUMNS, MAX_COLUMNS, STORM_COLUMNS } from './result-columns.ts';
 import type { BenchResults } from './results.ts';
-import { type RunFigures, type SystemSummary, summarize } from './summary.ts';
+import { fanoutFigures, type RunFigures, roomsFigures, type SystemSummary, summarize } from './summary.ts';
 
 /** The peers every figure is compared with, when they ran. */
 const PEERS: readonly SystemName[] = ['article-node', 'socketio', 'article-go'];
 
+function systemText<Row extends { system: string }>(columns: readonly Column<Row>[], rows: readonly Row[]): string {
+  const { headers, cells } = systemTable(columns, rows, 'text');
+  return table(headers, cells);
+}
+
 export function renderReport(results: BenchResults): string {
   const parts: string[] = [];
   const summary = summarize(results);
-  const rows = [...summary.values()];
   const o = results.options;
 
-  if (results.fanout.length > 0) {
+  const fan = fanoutFigures(summary);
+  if (fan.length > 0) {
     parts.push(
       `Fan-out: ${o.clients} clients, ${o.senders} senders, ${o.rate} msg/s (${kilo(o.rate * o.clients)} deliveries/s offered), ` +
         `${o.durationS} s${o.rounds > 1 ? `, median of ${o.rounds} rounds` : ''}; latency in ms; CPU in µs per delivered message`,
-      figuresTable(
-        rows.filter((r) => r.rounds > 0).map((r) => [r.system, r]),
-        false,
-      ),
+      systemText(figureColumns(false), fan),
     );
   }
 
-  const rooms = rows.flatMap((r): [string, RunFigures][] => (r.rooms === undefined ? [] : [[r.system, r.rooms]]));
+  const rooms = roomsFigures(summary);
   if (rooms.length > 0) {
     parts.push(
       `Rooms: ${roomsShape(results)}, ${o.rate} msg/s (${kilo(offeredRoomDeliveries(results))} deliveries/s offered), ` +
         `${o.durationS} s${o.rounds > 1 ? `, median of ${o.rounds} rounds` : ''}; latency in ms; CPU in µs per delivered message`,
-      figuresTable(rooms, true),
+      systemText(figureColumns(true), rooms),
       ...leakLines(rooms),
     );
   }
@@ -42,77 +46,26 @@ export function renderReport(results: BenchResults): string {
   if (results.max.length > 0) {
     parts.push(
       `Max sustained: rate x${o.maxFactor} per ${o.maxStepS} s step from ${o.maxStartRate} msg/s until p99 > ${o.maxP99Ms} ms, a loss, or delivery behind`,
-      table(
-        ['system', 'best deliv/s', 'p99 there', 'steps', 'stopped because'],
-        results.max.map((m) => [
-          m.system,
-          kilo(m.best?.deliveredPerSec),
-          fixed(m.best?.latencyMs.p99, 2),
-          String(m.steps.length),
-          m.stopReason,
-        ]),
-        1,
-      ),
+      systemText(MAX_COLUMNS, results.max),
     );
   }
 
   if (results.idle.length > 0) {
-    parts.push(
-      `Idle connections: ${o.idle} to one replica`,
-      table(
-        [
-          'system',
-          'opened',
-          'failed',
-          'accept s',
-          'conn/s',
-          'srv µs/conn',
-          'RSS before',
-          'RSS after',
-          'KB/conn',
-          'dropped',
-        ],
-        results.idle.map((r) => [
-          r.system,
-          String(r.opened),
-          String(r.failed),
-          fixed(r.acceptS, 2),
-          kilo(r.acceptPerSec),
-          fixed(r.serverUsPerConnection, 0),
-          fixed(r.rssBeforeMiB, 1),
-          fixed(r.rssAfterMiB, 1),
-          fixed(r.bytesPerConnection / 1000, 2),
-          String(r.droppedBeforeRead),
-        ]),
-      ),
-    );
+    parts.push(`Idle connections: ${o.idle} to one replica`, systemText(IDLE_COLUMNS, results.idle));
   }
 
   if (results.storm.length > 0) {
     parts.push(
       `Connect storm: ${o.storm} clients at once over ${o.replicas} replicas`,
-      table(
-        ['system', 'opened', 'failed', 'all ready s', 'p50 ms', 'p99 ms', 'max ms', 'lost after'],
-        results.storm.map((r) => [
-          r.system,
-          String(r.opened),
-          String(r.failed),
-          fixed(r.allReadyS, 2),
-          fixed(r.connectMs.p50, 1),
-          fixed(r.connectMs.p99, 1),
-          fixed(r.connectMs.max, 1),
-          String(r.lostAfter),
-        ]),
-      ),
+      systemText(STORM_COLUMNS, results.storm),
     );
   }
 
-  const ratios = ratioRows(summary);
-  if (ratios.length > 0) {
-    const peers = PEERS.filter((p) => summary.has(p));
+  const ratios = ratioTable(summary);
+  if (ratios.cells.length > 0) {
     parts.push(
       'Ratios to the peers measured in this run (value / peer; below 1 is better, except max deliv/s)',
-      table(['system', 'figure', 'value', ...peers.map((p) => `/ ${p}`)], ratios, 2),
+      table(ratios.headers, ratios.cells, 2),
     );
   }
 
@@ -128,12 +81,6 @@ export function renderReport(results: BenchResults): string {
   for (const f of results.failed) parts.push(`FAILED: ${f.system} ${f.workload}: ${f.error}`);
   for (const note of results.notes) parts.push(`Note: ${note}`);
   return `${parts.join('\n\n')}\n`;
-}
-
-/** A fixed-rate workload's table (fan-out, rooms), one row per system; `leaked` where rooms can leak. */
-function figuresTable(rows: [string, RunFigures][], withLeaked: boolean): string {
-  const { headers, cells } = figureRows(rows, { markdown: false, withLeaked });
-  return table(headers, cells);
 }
 
 /** "300 clients in 30 rooms of 10, 30 senders (1 per room)", from what the runs did. */
@@ -153,16 +100,14 @@ export function offeredRoomDeliveries(results: BenchResults): number {
 }
 
 /** A leak breaks rooms outright: said in capitals under the table, one line per system. */
-export function leakLines(rooms: readonly [string, RunFigures][]): string[] {
+export function leakLines(rooms: readonly (RunFigures & { system: string })[]): string[] {
   return rooms
-    .filter(([, f]) => f.leaked > 0)
-    .map(
-      ([system, f]) => `LEAK: ${system} delivered ${f.leaked} messages to clients outside the message's room: FAILED`,
-    );
+    .filter((f) => f.leaked > 0)
+    .map((f) => `LEAK: ${f.system} delivered ${f.leaked} messages to clients outside the message's room: FAILED`);
 }
 
 /** The figures compared across systems: name, unit and how to read it from a summary. */
-export const COMPARED: readonly [string, (s: SystemSummary) => number | undefined, number][] = [
+const COMPARED: readonly [string, (s: SystemSummary) => number | undefined, number][] = [
   ['server µs/delivery', (s) => (s.rounds > 0 ? s.serverUs : undefined), 2],
   ['p50 ms', (s) => (s.rounds > 0 ? s.p50 : undefined), 2],
   ['p99 ms', (s) => (s.rounds > 0 ? s.p99 : undefined), 2],
@@ -178,16 +123,20 @@ export const COMPARED: readonly [string, (s: SystemSummary) => number | undefine
   ],
 ];
 
-/** One row per (system, figure) with the figure and its ratio to each peer that ran. */
-export function ratioRows(summary: Map<SystemName, SystemSummary>): string[][] {
+/**
+ * One row per (system, figure) with the figure and its ratio to each peer that ran; no rows when no
+ * peer ran, or nothing else did.
+ */
+export function ratioTable(summary: Map<SystemName, SystemSummary>): Table {
   const peers = PEERS.filter((p) => summary.has(p));
-  if (peers.length === 0 || summary.size < 2) return [];
-  const rows: string[][] = [];
+  const headers = ['system', 'figure', 'value', ...peers.map((p) => `/ ${p}`)];
+  if (peers.length === 0 || summary.size < 2) return { headers, cells: [] };
+  const cells: string[][] = [];
   for (const s of summary.values()) {
     for (const [name, pick, digits] of COMPARED) {
       const value = pick(s);
       if (value === undefined || !Number.isFinite(value)) continue;
-      rows.push([
+      cells.push([
         s.system,
         name,
         fixed(value, digits),
@@ -195,7 +144,7 @@ export function ratioRows(summary: Map<SystemName, SystemSummary>): string[][] {
       ]);
     }
   }
-  return rows;
+  return { headers, cells };
 }
 
 export function targetLines(summary: Map<SystemName, SystemSummary>, results: BenchResults): string[] {

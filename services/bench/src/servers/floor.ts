@@ -1,7 +1,8 @@
 /**
  * The floor: the least a Node process can do per delivery. A bare `ws` server, one process, no
  * Redis, no JSON, no validation: each client frame's payload is framed once as a WebSocket text
- * frame and that one Buffer is written to every socket (one write per delivery, nothing else).
+ * frame (by the chat's own textFrame, so both pay the same for it) and that one Buffer is written
+ * to every socket (one write per delivery, nothing else).
  * It is not a chat anyone could run (one process, no fan-out across replicas); it gives the scale
  * against which the per-delivery cost of the real systems is read.
  *
@@ -10,27 +11,10 @@
 import { createServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { textFrame } from '../../../chat/src/wire.ts';
 
 const sockets = new Set<Duplex>();
 const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false });
-
-/** An unmasked, final text frame around `payload` (RFC 6455 5.2). */
-function textFrame(payload: Buffer): Buffer {
-  const n = payload.length;
-  const header = n < 126 ? 2 : n < 65_536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(header + n);
-  frame[0] = 0x81;
-  if (header === 2) frame[1] = n;
-  else if (header === 4) {
-    frame[1] = 126;
-    frame.writeUInt16BE(n, 2);
-  } else {
-    frame[1] = 127;
-    frame.writeBigUInt64BE(BigInt(n), 2);
-  }
-  payload.copy(frame, header);
-  return frame;
-}
 
 const server = createServer((_request, response) => response.writeHead(426).end());
 server.on('upgrade', (request, socket, head) => {

@@ -1,7 +1,7 @@
 /**
  * What the kernel says about processes and the machine (/proc): CPU time of a set of processes
  * (their own accounting, so it is what the system under test spent, whatever else runs), their
- * resident memory, and how busy the whole machine was, which tells how noisy a run was.
+ * resident memory and children, and how busy the whole machine was, which tells how noisy a run was.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -16,6 +16,33 @@ const TICKS_PER_SECOND = (() => {
   }
 })();
 
+/** What /proc/<pid>/stat says of a process: its command, parent and CPU seconds; undefined once it is gone. */
+function procStat(pid: number): { comm: string; ppid: number; user: number; system: number } | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // The command name is in parentheses and may contain spaces: count fields after the last ')'.
+  const close = stat.lastIndexOf(')');
+  const fields = stat.slice(close + 2).split(' ');
+  // Fields 4 (ppid), 14 (utime) and 15 (stime) of proc(5), here at 1, 11 and 12 after pid, comm and state.
+  return {
+    comm: stat.slice(stat.indexOf('(') + 1, close),
+    ppid: Number(fields[1]),
+    user: Number(fields[11]) / TICKS_PER_SECOND,
+    system: Number(fields[12]) / TICKS_PER_SECOND,
+  };
+}
+
+/** Every process's PID, now. */
+function allPids(): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number);
+}
+
 /** user + system CPU seconds of one process, all its threads, including exited ones; 0 if gone. */
 export function cpuSeconds(pid: number): number {
   const { user, system } = cpuSplit(pid);
@@ -26,16 +53,14 @@ export function cpuSeconds(pid: number): number {
  * User and system (kernel) CPU seconds of one process. On loopback the kernel side of a write
  * includes delivering the segment to the receiving socket, so system time is mostly the network.
  */
-export function cpuSplit(pid: number): { user: number; system: number } {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name is in parentheses and may contain spaces: count fields after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields 14 (utime) and 15 (stime) of proc(5), here at 11 and 12 after pid, comm and state.
-    return { user: Number(fields[11]) / TICKS_PER_SECOND, system: Number(fields[12]) / TICKS_PER_SECOND };
-  } catch {
-    return { user: 0, system: 0 };
-  }
+function cpuSplit(pid: number): { user: number; system: number } {
+  const stat = procStat(pid);
+  return stat === undefined ? { user: 0, system: 0 } : { user: stat.user, system: stat.system };
+}
+
+/** Direct children of `pid` (nginx's workers). */
+export function childPids(pid: number): number[] {
+  return allPids().filter((child) => procStat(child)?.ppid === pid);
 }
 
 /** Resident set size in bytes (VmRSS); 0 if the process is gone. */
@@ -52,7 +77,7 @@ export function rssBytes(pid: number): number {
  * Busy and total CPU seconds of the whole machine since boot (all cores), and of those the time in
  * interrupts and softirqs (which no process is charged for: on loopback, part of the network).
  */
-export function machineCpu(): { busy: number; total: number; interrupts: number } {
+function machineCpu(): { busy: number; total: number; interrupts: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
   const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line
     .split(/\s+/)
@@ -71,14 +96,9 @@ export const coreCount = (): number => cpus().length;
 /** CPU seconds of every process now, by PID, with its command name. */
 function processTable(): Map<number, { comm: string; seconds: number }> {
   const table = new Map<number, { comm: string; seconds: number }>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      table.set(Number(entry), { comm, seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND });
-    } catch {} // exited meanwhile
+  for (const pid of allPids()) {
+    const stat = procStat(pid);
+    if (stat !== undefined) table.set(pid, { comm: stat.comm, seconds: stat.user + stat.system });
   }
   return table;
 }
@@ -168,7 +188,7 @@ export function raiseFileLimit(wanted: number): { limit: number; raised: boolean
   }
 }
 
-export function currentFileLimit(): number {
+function currentFileLimit(): number {
   const match = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
   return match === null ? 0 : Number(match[1]);
 }

@@ -46,6 +46,7 @@ export const articleGo: SystemUnderTest = {
   title: "article's Go program (gin + gorilla + go-redis)",
   dialect: 'article',
   singleProcess: false,
+  node: false,
   prepare: build,
   start: ({ replicas, redis }) => {
     if (binary === undefined) throw new Error('article-go: prepare() first');

@@ -4,6 +4,7 @@
  * the benchmark's senders are not throttled, LOG_LEVEL=warn so connection lines stay out of it.
  */
 import { fileURLToPath } from 'node:url';
+import { httpStatus } from '../../../../scripts/lib/wait.ts';
 import { REPLICA_NODE_FLAGS } from '../../../chat/src/node-flags.ts';
 import { baseEnv, nodeFlags, startServers } from './launch.ts';
 import type { SystemUnderTest } from './system.ts';
@@ -16,6 +17,7 @@ export const chat: SystemUnderTest = {
   dialect: 'article',
   roomDialect: 'chat-rooms',
   singleProcess: false,
+  node: true,
   prepare: async () => null,
   start: (options) =>
     startServers(options.replicas, (i, port) => ({
@@ -31,14 +33,6 @@ export const chat: SystemUnderTest = {
         RATE_LIMIT: '0',
         LOG_LEVEL: 'warn',
       },
-      ready: async (p) => {
-        try {
-          const response = await fetch(`http://127.0.0.1:${p}/readyz`, { signal: AbortSignal.timeout(1_000) });
-          await response.body?.cancel();
-          return response.status === 200;
-        } catch {
-          return false;
-        }
-      },
+      ready: async (p) => (await httpStatus(`http://127.0.0.1:${p}/readyz`)) === 200,
     })),
 };

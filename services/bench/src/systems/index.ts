@@ -4,7 +4,7 @@ import { chat } from './chat.ts';
 import { articleNode, floor, floorWs, socketIo } from './node-peers.ts';
 import type { SystemName, SystemUnderTest } from './system.ts';
 
-export const SYSTEMS: readonly SystemUnderTest[] = [chat, articleNode, socketIo, articleGo, floor, floorWs];
+const SYSTEMS: readonly SystemUnderTest[] = [chat, articleNode, socketIo, articleGo, floor, floorWs];
 
 export const SYSTEM_NAMES = SYSTEMS.map((s) => s.name) as readonly SystemName[];
 

@@ -4,8 +4,9 @@
  * extra check the system needs (chat: /readyz). Built on scripts/lib/process.ts, so every process
  * is stopped by its PID, and killed if the benchmark exits first.
  */
-import { connect, createServer } from 'node:net';
-import { ManagedProcess, pollUntil } from '../../../../scripts/lib/process.ts';
+import { connect } from 'node:net';
+import { ManagedProcess } from '../../../../scripts/lib/process.ts';
+import { freePort } from '../../../../scripts/lib/wait.ts';
 import type { Endpoint, RunningSystem, StartOptions } from './system.ts';
 
 export interface ServerSpec {
@@ -46,10 +47,11 @@ export async function startServers(
           },
         });
         processes.push(managed);
-        await pollUntil(`${s.name} to be ready on port ${port}`, timeoutMs, async () => {
-          if (!managed.running) throw new Error(`${s.name} exited at start:\n${managed.tail()}`);
-          return sawLine && (await portAnswers(port)) && (s.ready === undefined || (await s.ready(port)));
-        });
+        await managed.waitReady(
+          `${s.name} to be ready on port ${port}`,
+          timeoutMs,
+          async () => sawLine && (await portAnswers(port)) && (s.ready === undefined || (await s.ready(port))),
+        );
       }),
     );
   } catch (error) {
@@ -62,18 +64,6 @@ export async function startServers(
     pids: processes.map((p) => p.pid).filter((pid): pid is number => pid !== undefined),
     stop,
   };
-}
-
-/** A loopback port that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject()));
-    });
-  });
 }
 
 function portAnswers(port: number): Promise<boolean> {

@@ -48,6 +48,8 @@ export interface SystemUnderTest {
   readonly roomDialect?: DialectName;
   /** True for a system that always runs one process and needs no Redis (the floor). */
   readonly singleProcess: boolean;
+  /** Runs on Node, so --profile and --heap apply to its first replica (launch.ts nodeFlags). */
+  readonly node: boolean;
   /** Gets it ready to start (builds what needs building); resolves with why it cannot run here, or null. */
   prepare(workDir: string): Promise<string | null>;
   start(options: StartOptions): Promise<RunningSystem>;

@@ -3,13 +3,14 @@
  * the repo's docker/nginx.conf (scripts/lib/local-nginx.ts). Clients are dealt round-robin over the
  * replicas, or all go to nginx, which balances them itself.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findNginx, nginxArgs, writeLocalNginxConf } from '../../../../scripts/lib/local-nginx.ts';
-import { ManagedProcess, pollUntil } from '../../../../scripts/lib/process.ts';
+import { ManagedProcess } from '../../../../scripts/lib/process.ts';
+import { freePort, httpStatus } from '../../../../scripts/lib/wait.ts';
 import type { ClientSpec } from '../loadgen/messages.ts';
-import { freePort } from '../systems/launch.ts';
+import { childPids } from '../sys/proc.ts';
 import type { RunningSystem, SystemUnderTest } from '../systems/system.ts';
 import type { BenchContext } from './context.ts';
 
@@ -69,29 +70,10 @@ async function startNginx(running: RunningSystem): Promise<{ process: ManagedPro
   const dir = mkdtempSync(join(tmpdir(), 'bench-nginx-'));
   const conf = writeLocalNginxConf({ listenPort: port, upstreamPorts: running.endpoints.map((e) => e.port), dir });
   const managed = new ManagedProcess({ name: 'nginx', command: binary, args: nginxArgs(conf, dir) });
-  await pollUntil(`nginx on port ${port}`, 10_000, async () => {
-    if (!managed.running) throw new Error(`nginx exited at start: ${managed.tail()}`);
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/nginx-health`, { signal: AbortSignal.timeout(1_000) });
-      await response.body?.cancel();
-      return response.status === 200;
-    } catch {
-      return false;
-    }
-  });
+  await managed.waitReady(
+    `nginx on port ${port}`,
+    10_000,
+    async () => (await httpStatus(`http://127.0.0.1:${port}/nginx-health`)) === 200,
+  );
   return { process: managed, port, dir };
-}
-
-/** Direct children of `pid` (nginx's workers), from each process's parent PID in /proc. */
-function childPids(pid: number): number[] {
-  const children: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) children.push(Number(entry));
-    } catch {} // gone meanwhile
-  }
-  return children;
 }

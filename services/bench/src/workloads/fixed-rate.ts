@@ -4,6 +4,7 @@
  * clients of the session. What differs between the two workloads is only how the clients are laid
  * out (session.ts), so the scheduling and the counting stay in one place.
  */
+import { monoUs } from '../loadgen/marker.ts';
 import type { BenchContext } from './context.ts';
 import type { Deployment } from './deploy.ts';
 import { measuredRun, type RunStats } from './measure.ts';
@@ -27,12 +28,7 @@ export async function fixedRateRun(
       );
     }
   }
-  const startUs = monoNowUs();
+  const startUs = monoUs();
   const stats = await measuredRun(ctx, deployment, { rate, durationS, senders });
-  return { ...stats, windowUs: [startUs, monoNowUs()] };
-}
-
-function monoNowUs(): number {
-  const [s, ns] = process.hrtime();
-  return s * 1e6 + ns / 1e3;
+  return { ...stats, windowUs: [startUs, monoUs()] };
 }

@@ -6,12 +6,13 @@
 
 import { closeSync, openSync, readdirSync, readSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { pollUntil } from '../../../../scripts/lib/process.ts';
+import { sleep, waitUntil } from '../../../../scripts/lib/wait.ts';
 import { type HeapSummary, summarizeHeap } from '../profile/heap.ts';
 import { cpuSeconds, rssBytes } from '../sys/proc.ts';
 import type { SystemUnderTest } from '../systems/system.ts';
 import type { BenchContext } from './context.ts';
 import { deploy } from './deploy.ts';
+import { type ConnectMs, connectMs } from './measure.ts';
 
 export interface IdleResult {
   system: string;
@@ -22,7 +23,7 @@ export interface IdleResult {
   /** From the first connect to the last connection ready. */
   acceptS: number;
   acceptPerSec: number;
-  connectMs: { p50: number; p99: number; max: number };
+  connectMs: ConnectMs;
   /** Server CPU per accepted connection, µs. */
   serverUsPerConnection: number;
   rssBeforeMiB: number;
@@ -49,7 +50,7 @@ export async function idleConnections(
   try {
     const [pid] = deployment.running.pids;
     if (pid === undefined) throw new Error(`${system.name}: no server process`);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await sleep(1_000);
     const heapDir = dirs.heapSnapshotDir;
     const heapBefore = heapDir === undefined ? undefined : await heapSnapshot(pid, heapDir, 'before');
     const rssBefore = rssBytes(pid);
@@ -72,7 +73,7 @@ export async function idleConnections(
     });
     const serverCpu = cpuSeconds(pid) - cpuBefore;
     // Connections sit a while before memory is read: timers, GC and buffers settle.
-    await new Promise((resolve) => setTimeout(resolve, ctx.options.idleSettleS * 1000));
+    await sleep(ctx.options.idleSettleS * 1000);
     const rssAfter = rssBytes(pid);
     const progress = await ctx.gen.progress();
     const heapAfter = heapDir === undefined ? undefined : await heapSnapshot(pid, heapDir, 'after');
@@ -85,11 +86,7 @@ export async function idleConnections(
       errors: opened.errors,
       acceptS,
       acceptPerSec: acceptS > 0 ? opened.opened / acceptS : 0,
-      connectMs: {
-        p50: opened.connect.percentile(0.5) / 1000,
-        p99: opened.connect.percentile(0.99) / 1000,
-        max: opened.connect.max / 1000,
-      },
+      connectMs: connectMs(opened.connect),
       serverUsPerConnection: opened.opened > 0 ? (serverCpu * 1e6) / opened.opened : Number.NaN,
       rssBeforeMiB: rssBefore / 2 ** 20,
       rssAfterMiB: rssAfter / 2 ** 20,
@@ -116,7 +113,7 @@ async function heapSnapshot(pid: number, dir: string, label: string): Promise<He
   let file: string | undefined;
   let lastSize = -1;
   let stableSince = 0;
-  await pollUntil(
+  await waitUntil(
     `a heap snapshot from ${pid}`,
     300_000,
     () => {

@@ -4,6 +4,7 @@
  * step is tried again, --max-retries); then one step halfway (geometrically) between the last good
  * rate and the failing one. The result is the highest delivered/s of a step that held.
  */
+import { sleep } from '../../../../scripts/lib/wait.ts';
 import type { BenchContext } from './context.ts';
 import type { Deployment } from './deploy.ts';
 import { measuredRun, type RunStats } from './measure.ts';
@@ -18,7 +19,7 @@ export interface MaxResult {
 }
 
 /** Why a step did not hold, or '' when it did. */
-export function stepVerdict(stats: RunStats, boundP99Ms: number): string {
+function stepVerdict(stats: RunStats, boundP99Ms: number): string {
   if (stats.closed > 0) return `${stats.closed} clients disconnected`;
   if (stats.lost > 0) return `${stats.lost} deliveries lost`;
   if (stats.duplicated > 0) return `${stats.duplicated} duplicated`;
@@ -59,7 +60,7 @@ export async function maxSustained(ctx: BenchContext, deployment: Deployment): P
     // On a shared machine a burst of someone else's work can sink one step: a step fails only
     // when it fails twice in a row (the first attempt stays in the results, marked).
     for (let retry = 0; why !== '' && retry < ctx.options.maxRetries && (steps.at(-1)?.closed ?? 0) === 0; retry++) {
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await sleep(1_000);
       why = await step(rate);
     }
     if (why !== '') {
@@ -73,7 +74,7 @@ export async function maxSustained(ctx: BenchContext, deployment: Deployment): P
   // cost clients (the rest of the run would be measured on fewer of them).
   const last = steps.at(-1);
   if (failedRate !== undefined && steps.length >= 2 && last !== undefined && last.closed === 0) {
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await sleep(1_000);
     await step(Math.sqrt(failedRate * (failedRate / maxFactor)));
   }
   return { system: deployment.system.name, boundP99Ms: maxP99Ms, steps, best, stopReason };

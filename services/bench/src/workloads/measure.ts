@@ -3,6 +3,7 @@
  * opens, the generator sends, the benchmark waits until every delivery has arrived (or a drain
  * deadline passes), the window closes, and the generator's tallies are collected.
  */
+import { sleep } from '../../../../scripts/lib/wait.ts';
 import type { Histogram } from '../loadgen/histogram.ts';
 import { CpuWindow, coreCount, rssBytes } from '../sys/proc.ts';
 import type { BenchContext } from './context.ts';
@@ -116,7 +117,7 @@ export async function measuredRun(ctx: BenchContext, deployment: Deployment, req
   for (;;) {
     const progress = await gen.progress();
     if (progress.unique >= expected || performance.now() >= drainDeadline) break;
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
   }
   const cpu = window.stop();
   const own = process.cpuUsage(ownCpuStart);
@@ -187,6 +188,17 @@ export function latencyMs(h: Histogram): Latency {
   };
 }
 
+/** How long clients took to connect and be ready (idle connections, connect storm), in ms. */
+export interface ConnectMs {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export function connectMs(h: Histogram): ConnectMs {
+  return { p50: h.percentile(0.5) / 1000, p99: h.percentile(0.99) / 1000, max: h.max / 1000 };
+}
+
 /**
  * Sends a few messages until one run reaches every client: the proof that every replica's
  * subscription is live before anything is measured (a replica that listens is not yet one that
@@ -202,7 +214,7 @@ export async function settle(ctx: BenchContext, deployment: Deployment, senders:
     });
     if (stats.lost === 0 && stats.closed === 0) return;
     ctx.log(`  not settled yet (${stats.lost} of ${stats.expected} deliveries missing), trying again`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
   }
   throw new Error(`${deployment.system.name}: deliveries never reached every client`);
 }

@@ -6,7 +6,7 @@
 import type { SystemUnderTest } from '../systems/system.ts';
 import type { BenchContext } from './context.ts';
 import { deploy } from './deploy.ts';
-import { measuredRun } from './measure.ts';
+import { type ConnectMs, connectMs, measuredRun } from './measure.ts';
 
 export interface StormResult {
   system: string;
@@ -16,7 +16,7 @@ export interface StormResult {
   errors: Record<string, number>;
   /** From the first connect to the last client ready. */
   allReadyS: number;
-  connectMs: { p50: number; p99: number; max: number };
+  connectMs: ConnectMs;
   /** Deliveries missing in the round of messages after the storm. */
   lostAfter: number;
 }
@@ -43,11 +43,7 @@ export async function connectStorm(ctx: BenchContext, system: SystemUnderTest): 
       failed: opened.failed,
       errors: opened.errors,
       allReadyS: (opened.lastReadyUs - opened.firstStartUs) / 1e6,
-      connectMs: {
-        p50: opened.connect.percentile(0.5) / 1000,
-        p99: opened.connect.percentile(0.99) / 1000,
-        max: opened.connect.max / 1000,
-      },
+      connectMs: connectMs(opened.connect),
       lostAfter: check.lost,
     };
   } finally {
