@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { readSharedSchema } from '../../../scripts/lib/shared-schemas.ts';
 import { chartDir, repoRoot, runToolOk } from '../../../scripts/render-k8s.ts';
 import { helmWithValues, Rendered, selects, templateError } from './support/chart.ts';
 import { valueSets } from './value-sets.ts';
@@ -28,7 +29,7 @@ describe('Chart.yaml', () => {
   });
 
   it('validates against the Chart.yaml JSON schema', () => {
-    const schema = JSON.parse(readFileSync(`${repoRoot}/../shared/schemas/helm-chart.json`, 'utf8'));
+    const schema = readSharedSchema('helm-chart.json');
     delete schema.$schema;
     delete schema.$id;
     // Formats (uri, email) are left unchecked: the chart names no URLs or e-mail addresses.

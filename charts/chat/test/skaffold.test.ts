@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { readSharedSchema } from '../../../scripts/lib/shared-schemas.ts';
 import { repoRoot } from '../../../scripts/render-k8s.ts';
 import { Rendered } from './support/chart.ts';
 
@@ -12,9 +13,7 @@ const skaffold: any = parse(readFileSync(join(repoRoot, 'skaffold.yaml'), 'utf8'
 
 describe('skaffold.yaml', () => {
   it('validates against the skaffold v4beta14 JSON schema', () => {
-    const schema = JSON.parse(
-      readFileSync(join(repoRoot, '..', 'shared', 'schemas', 'skaffold-v4beta14.json'), 'utf8'),
-    );
+    const schema = readSharedSchema('skaffold-v4beta14.json');
     delete schema.$schema;
     delete schema.$id;
     const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
@@ -24,9 +23,7 @@ describe('skaffold.yaml', () => {
   });
 
   it('the schema rejects a misspelled key, so the check above means something', () => {
-    const schema = JSON.parse(
-      readFileSync(join(repoRoot, '..', 'shared', 'schemas', 'skaffold-v4beta14.json'), 'utf8'),
-    );
+    const schema = readSharedSchema('skaffold-v4beta14.json');
     delete schema.$schema;
     const validate = new Ajv({ strict: false }).compile(schema);
     const broken = structuredClone(skaffold);

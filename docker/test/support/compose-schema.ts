@@ -1,15 +1,12 @@
 /**
  * Validates a compose file against the two schemas it must satisfy: the Compose Specification
  * (what `docker compose` v2 accepts) and the schema of Debian's docker-compose 1.29.2 (v1). The
- * schema files are read from ../shared/schemas beside the checkout, not copied into the repo.
+ * schema files are read from ../shared/schemas beside the checkout (scripts/lib/shared-schemas.ts).
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { parse } from 'yaml';
-
-const SCHEMAS = fileURLToPath(new URL('../../../../shared/schemas/', import.meta.url));
+import { readSharedSchema } from '../../../scripts/lib/shared-schemas.ts';
 
 export const COMPOSE_SCHEMAS = {
   'compose-spec': 'compose-spec.json',
@@ -25,7 +22,7 @@ export function parseCompose(text: string): Record<string, unknown> {
 
 /** Returns the schema errors of `document` (an empty list when it is valid). */
 export function composeSchemaErrors(document: unknown, schema: ComposeSchema): ErrorObject[] {
-  const json = JSON.parse(readFileSync(`${SCHEMAS}${COMPOSE_SCHEMAS[schema]}`, 'utf8'));
+  const json = readSharedSchema(COMPOSE_SCHEMAS[schema]);
   // ajv 8 rejects the files' non-canonical meta-schema URIs and draft-04 style nested ids.
   stripKeys(json, schema === 'docker-compose 1.29.2' ? ['$schema', '$id', 'id'] : ['$schema', '$id']);
   const ajv =
