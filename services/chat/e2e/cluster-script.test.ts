@@ -5,10 +5,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
+import { childPids } from '../../../scripts/lib/proc.ts';
 import { TestClient } from '../test/support/client.ts';
 import { freePort, portFree, waitUntil } from '../test/support/wait.ts';
 
@@ -61,22 +62,6 @@ const alive = (pid: number) => {
   }
 };
 
-/** PIDs whose parent is `pid` (nginx's workers), from /proc. */
-function childrenOf(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((entry) => {
-      try {
-        // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may contain spaces, so split after ")".
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
 it('starts redis, three replicas and nginx, chats across them, and Ctrl-C stops every process it started', async () => {
   const port = await consecutiveFreePorts(4);
   const redisPort = await freePort();
@@ -103,7 +88,7 @@ it('starts redis, three replicas and nginx, chats across them, and Ctrl-C stops 
   ]);
   const pids = table.map(({ pid }) => pid);
   const nginxPid = pids.at(-1) ?? 0;
-  const workers = childrenOf(nginxPid);
+  const workers = childPids(nginxPid);
   expect(workers.length).toBeGreaterThan(0);
   for (const pid of [...pids, ...workers]) expect(alive(pid)).toBe(true);
   const logDir = /error logs: (\S+) \(/.exec(out)?.[1] ?? '';

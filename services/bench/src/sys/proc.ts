@@ -4,44 +4,9 @@
  * resident memory and children, and how busy the whole machine was, which tells how noisy a run was.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-
-/** Kernel clock ticks per second (USER_HZ); 100 on every Linux this runs on. */
-const TICKS_PER_SECOND = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** What /proc/<pid>/stat says of a process: its command, parent and CPU seconds; undefined once it is gone. */
-function procStat(pid: number): { comm: string; ppid: number; user: number; system: number } | undefined {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  // The command name is in parentheses and may contain spaces: count fields after the last ')'.
-  const close = stat.lastIndexOf(')');
-  const fields = stat.slice(close + 2).split(' ');
-  // Fields 4 (ppid), 14 (utime) and 15 (stime) of proc(5), here at 1, 11 and 12 after pid, comm and state.
-  return {
-    comm: stat.slice(stat.indexOf('(') + 1, close),
-    ppid: Number(fields[1]),
-    user: Number(fields[11]) / TICKS_PER_SECOND,
-    system: Number(fields[12]) / TICKS_PER_SECOND,
-  };
-}
-
-/** Every process's PID, now. */
-function allPids(): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .map(Number);
-}
+import { allPids, procStat, TICKS_PER_SECOND } from '../../../../scripts/lib/proc.ts';
 
 /** user + system CPU seconds of one process, all its threads, including exited ones; 0 if gone. */
 export function cpuSeconds(pid: number): number {
@@ -56,11 +21,6 @@ export function cpuSeconds(pid: number): number {
 function cpuSplit(pid: number): { user: number; system: number } {
   const stat = procStat(pid);
   return stat === undefined ? { user: 0, system: 0 } : { user: stat.user, system: stat.system };
-}
-
-/** Direct children of `pid` (nginx's workers). */
-export function childPids(pid: number): number[] {
-  return allPids().filter((child) => procStat(child)?.ppid === pid);
 }
 
 /** Resident set size in bytes (VmRSS); 0 if the process is gone. */

@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findNginx, nginxArgs, writeLocalNginxConf } from '../../../../scripts/lib/local-nginx.ts';
+import { childPids } from '../../../../scripts/lib/proc.ts';
 import { ManagedProcess } from '../../../../scripts/lib/process.ts';
 import { freePort, httpStatus } from '../../../../scripts/lib/wait.ts';
 import type { ClientSpec } from '../loadgen/messages.ts';
-import { childPids } from '../sys/proc.ts';
 import type { RunningSystem, SystemUnderTest } from '../systems/system.ts';
 import type { BenchContext } from './context.ts';
 
