@@ -52,34 +52,60 @@ export interface BenchOptions {
   chart: boolean;
 }
 
+/** Every option's default, read by both the usage text and the parser. */
+const DEFAULTS = {
+  workloads: 'fanout,max,idle',
+  replicas: '3',
+  clients: '300',
+  senders: '10',
+  rate: '200',
+  rooms: '30',
+  'room-senders': '1',
+  duration: '30',
+  warmup: '5',
+  generators: '2',
+  'max-p99': '100',
+  'max-start': '100',
+  'max-factor': '1.3',
+  'max-step': '8',
+  'max-steps': '20',
+  'max-retries': '1',
+  idle: '5000',
+  'idle-settle': '5',
+  storm: '2000',
+  'source-addresses': '4',
+  padding: '0',
+  rounds: '1',
+} as const;
+
 export const USAGE = `npm run bench -- [options]
 
 Starts one redis-server (or uses --redis-url), the systems under test as separate processes, and
 load generator processes; prints a table, writes JSON and a PNG chart to --out.
 
-  --workloads LIST      fanout,max,idle,storm,rooms (default fanout,max,idle); "all" for every one
+  --workloads LIST      fanout,max,idle,storm,rooms (default ${DEFAULTS.workloads}); "all" for every one
   --systems LIST        any of ${SYSTEM_NAMES.join(',')}
                         (default: ${DEFAULT_SYSTEMS.join(',')}, those that can run here)
-  --replicas N          server processes per system (default 3; the floor always runs 1)
-  --clients N           connected clients, round-robin over the replicas (default 300)
-  --senders N           clients that send (default 10)
-  --rate N              messages/s from all senders together, fan-out and rooms workloads (default 200)
-  --duration S          measured seconds of the fan-out and rooms workloads (default 30)
-  --warmup S            unmeasured seconds before each (default 5)
+  --replicas N          server processes per system (default ${DEFAULTS.replicas}; the floor always runs 1)
+  --clients N           connected clients, round-robin over the replicas (default ${DEFAULTS.clients})
+  --senders N           clients that send (default ${DEFAULTS.senders})
+  --rate N              messages/s from all senders together, fan-out and rooms workloads (default ${DEFAULTS.rate})
+  --duration S          measured seconds of the fan-out and rooms workloads (default ${DEFAULTS.duration})
+  --warmup S            unmeasured seconds before each (default ${DEFAULTS.warmup})
   --rooms N             rooms workload: rooms the --clients are divided over, each with members on
-                        every replica (default 30: rooms of 10); systems without rooms are skipped
-  --room-senders N      rooms workload: members of each room that send (default 1)
-  --generators N        load generator processes (default 2)
-  --max-p99 MS          max workload: the p99 bound (default 100)
-  --max-start N         max workload: first rate in messages/s (default 100)
-  --max-factor F        max workload: rate multiplier per step (default 1.3)
-  --max-step S          max workload: seconds per step (default 8)
-  --max-steps N         max workload: at most this many steps (default 20)
-  --max-retries N       max workload: tries again of a failing step before stopping (default 1)
-  --idle N              idle workload: connections to one replica (default 5000)
-  --idle-settle S       idle workload: seconds before memory is read (default 5)
-  --storm N             connect storm: clients connecting at once (default 2000)
-  --source-addresses N  idle workload: source addresses 127.0.0.2.. (default 4; ~28k connections each)
+                        every replica (default ${DEFAULTS.rooms}: rooms of 10); systems without rooms are skipped
+  --room-senders N      rooms workload: members of each room that send (default ${DEFAULTS['room-senders']})
+  --generators N        load generator processes (default ${DEFAULTS.generators})
+  --max-p99 MS          max workload: the p99 bound (default ${DEFAULTS['max-p99']})
+  --max-start N         max workload: first rate in messages/s (default ${DEFAULTS['max-start']})
+  --max-factor F        max workload: rate multiplier per step (default ${DEFAULTS['max-factor']})
+  --max-step S          max workload: seconds per step (default ${DEFAULTS['max-step']})
+  --max-steps N         max workload: at most this many steps (default ${DEFAULTS['max-steps']})
+  --max-retries N       max workload: tries again of a failing step before stopping (default ${DEFAULTS['max-retries']})
+  --idle N              idle workload: connections to one replica (default ${DEFAULTS.idle})
+  --idle-settle S       idle workload: seconds before memory is read (default ${DEFAULTS['idle-settle']})
+  --storm N             connect storm: clients connecting at once (default ${DEFAULTS.storm})
+  --source-addresses N  idle workload: source addresses 127.0.0.2.. (default ${DEFAULTS['source-addresses']}; ~28k connections each)
   --nginx               clients connect through nginx (docker/nginx.conf) instead of directly
   --redis-url URL       use this Redis instead of starting a redis-server
   --out DIR             where results go (default test-results/bench, git-ignored)
@@ -87,8 +113,8 @@ load generator processes; prints a table, writes JSON and a PNG chart to --out.
                         to the measured window of fan-out and of rooms (round 1), with a flame graph
   --heap                idle workload: heap snapshots of each Node replica without and with the
                         connections, live bytes per connection by constructor (disturbs RSS figures)
-  --padding N           extra characters per message (default 0: about 30-byte texts)
-  --rounds N            repeat fanout this many times, systems interleaved; medians reported (default 1)
+  --padding N           extra characters per message (default ${DEFAULTS.padding}: about 30-byte texts)
+  --rounds N            repeat fanout this many times, systems interleaved; medians reported (default ${DEFAULTS.rounds})
   --nice=N              run everything at this nice value (e.g. --nice=-10 as root: other work on a shared
                         machine then disturbs the run less, and is slowed more); default: unchanged
   --no-chart            skip the PNG chart
@@ -99,37 +125,37 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
     args: [...argv],
     strict: true,
     options: {
-      workloads: { type: 'string', default: 'fanout,max,idle' },
+      workloads: { type: 'string', default: DEFAULTS.workloads },
       systems: { type: 'string', default: DEFAULT_SYSTEMS.join(',') },
-      replicas: { type: 'string', default: '3' },
-      clients: { type: 'string', default: '300' },
-      senders: { type: 'string', default: '10' },
-      rate: { type: 'string', default: '200' },
-      rooms: { type: 'string', default: '30' },
+      replicas: { type: 'string', default: DEFAULTS.replicas },
+      clients: { type: 'string', default: DEFAULTS.clients },
+      senders: { type: 'string', default: DEFAULTS.senders },
+      rate: { type: 'string', default: DEFAULTS.rate },
+      rooms: { type: 'string', default: DEFAULTS.rooms },
       // One sender per room: every room is live and the rate is split evenly over the rooms, while
       // each message still reaches members on every replica. More senders per room change who
       // sends, not the server's work per message; they only thin each sender's schedule.
-      'room-senders': { type: 'string', default: '1' },
-      duration: { type: 'string', default: '30' },
-      warmup: { type: 'string', default: '5' },
-      generators: { type: 'string', default: '2' },
-      'max-p99': { type: 'string', default: '100' },
-      'max-start': { type: 'string', default: '100' },
-      'max-factor': { type: 'string', default: '1.3' },
-      'max-step': { type: 'string', default: '8' },
-      'max-steps': { type: 'string', default: '20' },
-      'max-retries': { type: 'string', default: '1' },
-      idle: { type: 'string', default: '5000' },
-      'idle-settle': { type: 'string', default: '5' },
-      storm: { type: 'string', default: '2000' },
-      'source-addresses': { type: 'string', default: '4' },
+      'room-senders': { type: 'string', default: DEFAULTS['room-senders'] },
+      duration: { type: 'string', default: DEFAULTS.duration },
+      warmup: { type: 'string', default: DEFAULTS.warmup },
+      generators: { type: 'string', default: DEFAULTS.generators },
+      'max-p99': { type: 'string', default: DEFAULTS['max-p99'] },
+      'max-start': { type: 'string', default: DEFAULTS['max-start'] },
+      'max-factor': { type: 'string', default: DEFAULTS['max-factor'] },
+      'max-step': { type: 'string', default: DEFAULTS['max-step'] },
+      'max-steps': { type: 'string', default: DEFAULTS['max-steps'] },
+      'max-retries': { type: 'string', default: DEFAULTS['max-retries'] },
+      idle: { type: 'string', default: DEFAULTS.idle },
+      'idle-settle': { type: 'string', default: DEFAULTS['idle-settle'] },
+      storm: { type: 'string', default: DEFAULTS.storm },
+      'source-addresses': { type: 'string', default: DEFAULTS['source-addresses'] },
       nginx: { type: 'boolean', default: false },
       'redis-url': { type: 'string' },
       out: { type: 'string', default: `${repoRoot}/test-results/bench` },
       profile: { type: 'boolean', default: false },
       heap: { type: 'boolean', default: false },
-      padding: { type: 'string', default: '0' },
-      rounds: { type: 'string', default: '1' },
+      padding: { type: 'string', default: DEFAULTS.padding },
+      rounds: { type: 'string', default: DEFAULTS.rounds },
       nice: { type: 'string' },
       'no-chart': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
