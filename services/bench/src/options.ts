@@ -50,6 +50,8 @@ export interface BenchOptions {
   /** Scheduling priority of the benchmark and everything it starts (nice value; negative needs root). */
   nice: number | undefined;
   chart: boolean;
+  /** Node flags of the `chat-alt` system (instead of the chat's own node-flags.ts). */
+  altFlags: string[] | undefined;
 }
 
 /** Every option's default, read by both the usage text and the parser. */
@@ -117,6 +119,9 @@ load generator processes; prints a table, writes JSON and a PNG chart to --out.
   --rounds N            repeat fanout this many times, systems interleaved; medians reported (default ${DEFAULTS.rounds})
   --nice=N              run everything at this nice value (e.g. --nice=-10 as root: other work on a shared
                         machine then disturbs the run less, and is slowed more); default: unchanged
+  --alt-flags="FLAGS"   Node flags for the chat-alt system instead of the chat's own (node-flags.ts), to
+                        measure one as an A/B (with "=", as the flags begin with --):
+                        --systems chat,chat-alt --alt-flags="--max-semi-space-size=8"
   --no-chart            skip the PNG chart
   --help`;
 
@@ -158,6 +163,7 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
       rounds: { type: 'string', default: DEFAULTS.rounds },
       nice: { type: 'string' },
       'no-chart': { type: 'boolean', default: false },
+      'alt-flags': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -195,7 +201,11 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
     rounds: int(values.rounds, '--rounds', 1, 100),
     nice: values.nice === undefined ? undefined : int(values.nice, '--nice', -20, 19),
     chart: !values['no-chart'],
+    altFlags: values['alt-flags']?.split(/\s+/).filter((flag) => flag !== ''),
   };
+  if (options.systems.includes('chat-alt') && !options.altFlags?.length) {
+    throw new Error('--systems chat-alt needs --alt-flags="FLAGS" (the Node flags it runs with)');
+  }
   if (options.senders > options.clients) throw new Error('--senders cannot exceed --clients');
   if (options.workloads.includes('rooms') && options.rooms * options.roomSenders > options.clients) {
     throw new Error('--rooms x --room-senders cannot exceed --clients (every sender is a member of its room)');

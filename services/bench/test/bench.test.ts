@@ -5,11 +5,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { REPLICA_NODE_FLAGS } from '../../chat/src/node-flags.ts';
 import { startTestRedis, type TestRedis } from '../../chat/test/support/redis.ts';
 import { runBench } from '../src/main.ts';
 import { parseOptions } from '../src/options.ts';
 import { REPO_ROOT } from '../src/repo-path.ts';
 import type { BenchResults } from '../src/report/results.ts';
+import { chat, chatAlt } from '../src/systems/chat.ts';
 
 const OUT = `${REPO_ROOT}/test-results/bench-test`;
 
@@ -187,4 +189,36 @@ it('runs the rooms workload: each message reaches exactly the members of its roo
   expect(saved.rooms.map((r) => r.leaked)).toEqual([0, 0]);
   expect(saved.options.outDir).toBe('test-results/bench-test');
   expect(readFileSync(files.markdown, 'utf8')).toMatch(/^\*\*Rooms\*\*: 3 replicas, 24 clients in 4 rooms of 6/m);
+});
+
+it("runs chat-alt with the Node flags --alt-flags gives it instead of the chat's own, and asks for them", async () => {
+  const args = ['--systems', 'chat,chat-alt', '--workloads', 'fanout', '--replicas', '1'];
+  expect(() => parseOptions(args, REPO_ROOT)).toThrow(/chat-alt needs --alt-flags/);
+
+  const options = parseOptions([...args, '--alt-flags=--max-semi-space-size=2  --no-opt'], REPO_ROOT);
+  if (options === 'help') throw new Error('unexpected --help');
+  expect(options.altFlags).toEqual(['--max-semi-space-size=2', '--no-opt']);
+
+  const commandLine = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  const start = (system: typeof chat) =>
+    system.start({
+      replicas: 1,
+      redis: { url: redis.url, host: '127.0.0.1', port: redis.port },
+      workDir: OUT,
+      chatAltFlags: options.altFlags,
+    });
+  for (const [system, present, absent] of [
+    [chatAlt, ['--max-semi-space-size=2', '--no-opt'], REPLICA_NODE_FLAGS],
+    [chat, REPLICA_NODE_FLAGS, ['--no-opt']],
+  ] as const) {
+    const running = await start(system);
+    try {
+      const [pid] = running.pids;
+      const argv = commandLine(pid as number);
+      for (const flag of present) expect(argv, system.name).toContain(flag);
+      for (const flag of absent) expect(argv, system.name).not.toContain(flag);
+    } finally {
+      await running.stop();
+    }
+  }
 });

@@ -16,6 +16,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const COLOURS: Record<SystemName, string> = {
   chat: '#d62728',
+  'chat-alt': '#ff7f0e',
   'article-node': '#1f77b4',
   socketio: '#2ca02c',
   'article-go': '#9467bd',

@@ -7,9 +7,28 @@ import { fileURLToPath } from 'node:url';
 import { httpStatus } from '../../../../scripts/lib/wait.ts';
 import { REPLICA_NODE_FLAGS } from '../../../chat/src/node-flags.ts';
 import { baseEnv, nodeFlags, startServers } from './launch.ts';
-import type { SystemUnderTest } from './system.ts';
+import type { StartOptions, SystemUnderTest } from './system.ts';
 
 const MAIN = fileURLToPath(new URL('../../../chat/src/main.ts', import.meta.url));
+
+/** The chat's replicas, started with these Node flags. */
+function startChat(options: StartOptions, flags: readonly string[]) {
+  return startServers(options.replicas, (i, port) => ({
+    name: `chat-${i + 1}`,
+    command: process.execPath,
+    args: [...flags, ...nodeFlags(options, i), MAIN],
+    env: {
+      ...baseEnv(),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      REPLICA_ID: `chat-${i + 1}`,
+      REDIS_URL: options.redis.url,
+      RATE_LIMIT: '0',
+      LOG_LEVEL: 'warn',
+    },
+    ready: async (p) => (await httpStatus(`http://127.0.0.1:${p}/readyz`)) === 200,
+  }));
+}
 
 export const chat: SystemUnderTest = {
   name: 'chat',
@@ -19,20 +38,19 @@ export const chat: SystemUnderTest = {
   singleProcess: false,
   node: true,
   prepare: async () => null,
-  start: (options) =>
-    startServers(options.replicas, (i, port) => ({
-      name: `chat-${i + 1}`,
-      command: process.execPath,
-      args: [...REPLICA_NODE_FLAGS, ...nodeFlags(options, i), MAIN],
-      env: {
-        ...baseEnv(),
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        REPLICA_ID: `chat-${i + 1}`,
-        REDIS_URL: options.redis.url,
-        RATE_LIMIT: '0',
-        LOG_LEVEL: 'warn',
-      },
-      ready: async (p) => (await httpStatus(`http://127.0.0.1:${p}/readyz`)) === 200,
-    })),
+  start: (options) => startChat(options, REPLICA_NODE_FLAGS),
+};
+
+/**
+ * The same chat with other Node flags (--alt-flags), to measure a V8 or Node setting as an A/B
+ * beside `chat` in one run, the systems interleaved, before it goes into node-flags.ts.
+ */
+export const chatAlt: SystemUnderTest = {
+  ...chat,
+  name: 'chat-alt',
+  title: 'chat (this repo), --alt-flags',
+  start: (options) => {
+    if (options.chatAltFlags === undefined) throw new Error('chat-alt runs with --alt-flags, and none were given');
+    return startChat(options, options.chatAltFlags);
+  },
 };

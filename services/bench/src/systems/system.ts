@@ -4,7 +4,7 @@
  */
 import type { DialectName } from '../loadgen/dialects.ts';
 
-export type SystemName = 'chat' | 'article-node' | 'socketio' | 'article-go' | 'floor' | 'floor-ws';
+export type SystemName = 'chat' | 'chat-alt' | 'article-node' | 'socketio' | 'article-go' | 'floor' | 'floor-ws';
 
 export interface RedisAddress {
   url: string;
@@ -21,6 +21,8 @@ export interface StartOptions {
   cpuProfileDir?: string;
   /** The first replica writes a heap snapshot here on SIGUSR2 (Node systems). */
   heapSnapshotDir?: string;
+  /** `chat-alt`: the Node flags its replicas run with instead of the chat's own (--alt-flags). */
+  chatAltFlags?: readonly string[];
 }
 
 export interface Endpoint {

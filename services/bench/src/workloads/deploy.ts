@@ -37,6 +37,7 @@ export async function deploy(
     workDir: ctx.workDir,
     cpuProfileDir: options.cpuProfileDir,
     heapSnapshotDir: options.heapSnapshotDir,
+    chatAltFlags: ctx.options.altFlags,
   });
   let nginx: { process: ManagedProcess; port: number; dir: string } | undefined;
   try {
