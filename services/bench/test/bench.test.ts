@@ -27,9 +27,9 @@ function losses(results: BenchResults): number {
   return [...results.fanout, ...results.max.flatMap((m) => m.steps)].reduce((a, r) => a + r.lost + r.duplicated, 0);
 }
 
-/** Runs the bench in-process with these arguments, on the test's Redis, collecting what it logs. */
-async function bench(args: string[]) {
-  const options = parseOptions(args, REPO_ROOT);
+/** Runs the bench in-process with these arguments (as typed, split on spaces), on the test's Redis, collecting what it logs. */
+async function bench(commandLine: string) {
+  const options = parseOptions(commandLine.split(/\s+/), REPO_ROOT);
   if (options === 'help') throw new Error('unexpected --help');
   const log: string[] = [];
   const run = await runBench({ ...options, redisUrl: redis.url, outDir: OUT }, (line) => log.push(line));
@@ -37,20 +37,9 @@ async function bench(args: string[]) {
 }
 
 it('runs a short fan-out on every system with nothing lost or duplicated, and writes the table, JSON and chart', async () => {
-  const { results, report, files, log } = await bench([
-    '--workloads',
-    'fanout',
-    '--clients',
-    '30',
-    '--senders',
-    '5',
-    '--rate',
-    '40',
-    '--duration',
-    '1.5',
-    '--warmup',
-    '0',
-  ]);
+  const { results, report, files, log } = await bench(
+    '--workloads fanout --clients 30 --senders 5 --rate 40 --duration 1.5 --warmup 0',
+  );
 
   expect(results.failed, log.join('\n')).toEqual([]);
   // Go is optional (a toolchain and Debian's Go packages); everything else must have run.
@@ -86,32 +75,9 @@ it('runs a short fan-out on every system with nothing lost or duplicated, and wr
 });
 
 it('runs the max ramp, idle connections and a connect storm, through nginx where asked', async () => {
-  const { results, report, files, log } = await bench([
-    '--systems',
-    'chat,socketio',
-    '--workloads',
-    'max,idle,storm',
-    '--clients',
-    '20',
-    '--senders',
-    '4',
-    '--max-start',
-    '20',
-    '--max-factor',
-    '2',
-    '--max-step',
-    '1',
-    '--max-steps',
-    '2',
-    '--idle',
-    '200',
-    '--idle-settle',
-    '0.5',
-    '--storm',
-    '100',
-    '--nginx',
-    '--no-chart',
-  ]);
+  const { results, report, files, log } = await bench(
+    '--systems chat,socketio --workloads max,idle,storm --clients 20 --senders 4 --max-start 20 --max-factor 2 --max-step 1 --max-steps 2 --idle 200 --idle-settle 0.5 --storm 100 --nginx --no-chart',
+  );
   expect(results.failed, log.join('\n')).toEqual([]);
   for (const m of results.max) {
     expect(m.steps.length, m.system).toBeGreaterThanOrEqual(2);
@@ -138,26 +104,9 @@ it('runs the max ramp, idle connections and a connect storm, through nginx where
 });
 
 it('runs the rooms workload: each message reaches exactly the members of its room, the sender included', async () => {
-  const { results, report, files, log } = await bench([
-    '--systems',
-    'chat,socketio,article-node',
-    '--workloads',
-    'rooms',
-    '--clients',
-    '24',
-    '--rooms',
-    '4',
-    '--room-senders',
-    '2',
-    '--rate',
-    '40',
-    '--duration',
-    '1.5',
-    '--warmup',
-    '0',
-    '--no-chart',
-    '--profile',
-  ]);
+  const { results, report, files, log } = await bench(
+    '--systems chat,socketio,article-node --workloads rooms --clients 24 --rooms 4 --room-senders 2 --rate 40 --duration 1.5 --warmup 0 --no-chart --profile',
+  );
   expect(results.failed, log.join('\n')).toEqual([]);
   expect(results.rooms.map((r) => r.system).sort()).toEqual(['chat', 'socketio']);
   // --profile: each Node system's first replica, cut to the rooms window, with samples in it.
