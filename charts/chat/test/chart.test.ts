@@ -192,6 +192,7 @@ describe('default values', () => {
       RATE_LIMIT: '20',
       ALLOWED_ORIGINS: '',
       PING_INTERVAL_MS: '25000',
+      WRITE_INTERVAL_MS: '0',
       MAX_BUFFERED_BYTES: '1048576',
       LOG_LEVEL: 'info',
       SHUTDOWN_DELAY_MS: '5000',

@@ -35,6 +35,11 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Interval between server pings; a client that misses one whole interval is dropped. */
   pingIntervalMs: number;
+  /**
+   * Least time between two writes to a room's sockets on this replica; frames that come sooner
+   * wait and leave together. 0 writes each tick's frames at once.
+   */
+  writeIntervalMs: number;
   /** Send-buffer bound per connection; a client that lets it grow past this is disconnected. */
   maxBufferedBytes: number;
   logLevel: LogLevel;
@@ -95,6 +100,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownDelayMs,
     shutdownTimeoutMs,
     pingIntervalMs: int('PING_INTERVAL_MS', 25_000, 50, 3_600_000),
+    writeIntervalMs: int('WRITE_INTERVAL_MS', 0, 0, 1000),
     maxBufferedBytes: int('MAX_BUFFERED_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
     logLevel: logLevelFrom(read('LOG_LEVEL')),
     replicaId: read('REPLICA_ID') ?? hostname(),

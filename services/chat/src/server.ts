@@ -87,10 +87,14 @@ export function createChatServer(config: Config, options: { log: Logger; version
           },
           handlers,
         );
-  const hub = new Hub(new RoomSubscriptions(broker), {
-    delivered: (count) => metrics.messagesDelivered.inc(count),
-    latency: (ms) => metrics.deliveryLatency.observe(Math.max(0, ms) / 1000),
-  });
+  const hub = new Hub(
+    new RoomSubscriptions(broker),
+    {
+      delivered: (count) => metrics.messagesDelivered.inc(count),
+      latency: (ms) => metrics.deliveryLatency.observe(Math.max(0, ms) / 1000),
+    },
+    config.writeIntervalMs,
+  );
   const relay = new Relay({ broker, hub });
   const rooms = new Rooms({
     hub,
