@@ -52,6 +52,8 @@ export interface BenchOptions {
   chart: boolean;
   /** Node flags of the `chat-alt` system (instead of the chat's own node-flags.ts). */
   altFlags: string[] | undefined;
+  /** Environment of the `chat-alt` system's replicas, over the chat's own (NAME=value). */
+  altEnv: Record<string, string> | undefined;
 }
 
 /** Every option's default, read by both the usage text and the parser. */
@@ -122,6 +124,8 @@ load generator processes; prints a table, writes JSON and a PNG chart to --out.
   --alt-flags="FLAGS"   Node flags for the chat-alt system instead of the chat's own (node-flags.ts), to
                         measure one as an A/B (with "=", as the flags begin with --):
                         --systems chat,chat-alt --alt-flags="--max-semi-space-size=8"
+  --alt-env="NAME=V .." the chat-alt system's replicas run with these variables too (the chat's own flags
+                        unless --alt-flags): --systems chat,chat-alt --alt-env="WRITE_INTERVAL_MS=5"
   --no-chart            skip the PNG chart
   --help`;
 
@@ -164,6 +168,7 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
       nice: { type: 'string' },
       'no-chart': { type: 'boolean', default: false },
       'alt-flags': { type: 'string' },
+      'alt-env': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -202,9 +207,12 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
     nice: values.nice === undefined ? undefined : int(values.nice, '--nice', -20, 19),
     chart: !values['no-chart'],
     altFlags: values['alt-flags']?.split(/\s+/).filter((flag) => flag !== ''),
+    altEnv: values['alt-env'] === undefined ? undefined : envAssignments(values['alt-env']),
   };
-  if (options.systems.includes('chat-alt') && !options.altFlags?.length) {
-    throw new Error('--systems chat-alt needs --alt-flags="FLAGS" (the Node flags it runs with)');
+  if (options.systems.includes('chat-alt') && !options.altFlags?.length && options.altEnv === undefined) {
+    throw new Error(
+      '--systems chat-alt needs --alt-flags="FLAGS" or --alt-env="NAME=value ..." (what it runs with instead)',
+    );
   }
   if (options.senders > options.clients) throw new Error('--senders cannot exceed --clients');
   if (options.workloads.includes('rooms') && options.rooms * options.roomSenders > options.clients) {
@@ -236,4 +244,16 @@ function int(value: string, flag: string, min: number, max: number): number {
   const n = num(value, flag, min, max);
   if (!Number.isInteger(n)) throw new Error(`${flag} must be a whole number, got "${value}"`);
   return n;
+}
+
+/** `NAME=value NAME=value` (values without spaces) as an environment. */
+function envAssignments(raw: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const assignment of raw.split(/\s+/).filter((word) => word !== '')) {
+    const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(assignment);
+    if (match === null) throw new Error(`--alt-env takes NAME=value words, got ${JSON.stringify(assignment)}`);
+    env[match[1] as string] = match[2] as string;
+  }
+  if (Object.keys(env).length === 0) throw new Error('--alt-env is empty');
+  return env;
 }

@@ -171,3 +171,28 @@ it("runs chat-alt with the Node flags --alt-flags gives it instead of the chat's
     }
   }
 });
+
+it("runs chat-alt with the chat's own flags and the variables --alt-env adds", async () => {
+  const args = ['--systems', 'chat,chat-alt', '--workloads', 'fanout', '--replicas', '1'];
+  expect(() => parseOptions([...args, '--alt-env=write_interval'], REPO_ROOT)).toThrow(/NAME=value/);
+  const options = parseOptions([...args, '--alt-env=WRITE_INTERVAL_MS=7  LOG_LEVEL=error'], REPO_ROOT);
+  if (options === 'help') throw new Error('unexpected --help');
+  expect(options.altEnv).toEqual({ WRITE_INTERVAL_MS: '7', LOG_LEVEL: 'error' });
+
+  const running = await chatAlt.start({
+    replicas: 1,
+    redis: { url: redis.url, host: '127.0.0.1', port: redis.port },
+    workDir: OUT,
+    chatAltEnv: options.altEnv,
+  });
+  try {
+    const [pid] = running.pids;
+    const environment = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    expect(environment).toEqual(expect.arrayContaining(['WRITE_INTERVAL_MS=7', 'LOG_LEVEL=error', 'RATE_LIMIT=0']));
+    expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toEqual(
+      expect.arrayContaining([...REPLICA_NODE_FLAGS]),
+    );
+  } finally {
+    await running.stop();
+  }
+});

@@ -11,8 +11,8 @@ import type { StartOptions, SystemUnderTest } from './system.ts';
 
 const MAIN = fileURLToPath(new URL('../../../chat/src/main.ts', import.meta.url));
 
-/** The chat's replicas, started with these Node flags. */
-function startChat(options: StartOptions, flags: readonly string[]) {
+/** The chat's replicas, started with these Node flags and extra environment. */
+function startChat(options: StartOptions, flags: readonly string[], extraEnv: Readonly<Record<string, string>> = {}) {
   return startServers(options.replicas, (i, port) => ({
     name: `chat-${i + 1}`,
     command: process.execPath,
@@ -25,6 +25,7 @@ function startChat(options: StartOptions, flags: readonly string[]) {
       REDIS_URL: options.redis.url,
       RATE_LIMIT: '0',
       LOG_LEVEL: 'warn',
+      ...extraEnv,
     },
     ready: async (p) => (await httpStatus(`http://127.0.0.1:${p}/readyz`)) === 200,
   }));
@@ -42,15 +43,17 @@ export const chat: SystemUnderTest = {
 };
 
 /**
- * The same chat with other Node flags (--alt-flags), to measure a V8 or Node setting as an A/B
- * beside `chat` in one run, the systems interleaved, before it goes into node-flags.ts.
+ * The same chat with other Node flags (--alt-flags) or settings (--alt-env), to measure a V8 or
+ * Node flag or a configuration value as an A/B beside `chat` in one run, the systems interleaved.
  */
 export const chatAlt: SystemUnderTest = {
   ...chat,
   name: 'chat-alt',
-  title: 'chat (this repo), --alt-flags',
+  title: 'chat (this repo), --alt-flags/--alt-env',
   start: (options) => {
-    if (options.chatAltFlags === undefined) throw new Error('chat-alt runs with --alt-flags, and none were given');
-    return startChat(options, options.chatAltFlags);
+    if (options.chatAltFlags === undefined && options.chatAltEnv === undefined) {
+      throw new Error('chat-alt runs with --alt-flags or --alt-env, and neither was given');
+    }
+    return startChat(options, options.chatAltFlags ?? REPLICA_NODE_FLAGS, options.chatAltEnv);
   },
 };

@@ -23,6 +23,8 @@ export interface StartOptions {
   heapSnapshotDir?: string;
   /** `chat-alt`: the Node flags its replicas run with instead of the chat's own (--alt-flags). */
   chatAltFlags?: readonly string[];
+  /** `chat-alt`: variables its replicas run with on top of the chat's own (--alt-env). */
+  chatAltEnv?: Readonly<Record<string, string>>;
 }
 
 export interface Endpoint {

@@ -38,6 +38,7 @@ export async function deploy(
     cpuProfileDir: options.cpuProfileDir,
     heapSnapshotDir: options.heapSnapshotDir,
     chatAltFlags: ctx.options.altFlags,
+    chatAltEnv: ctx.options.altEnv,
   });
   let nginx: { process: ManagedProcess; port: number; dir: string } | undefined;
   try {
