@@ -55,6 +55,8 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     }
   }
 
+  if (options.systems.includes('chat-alt')) notes.push(`chat-alt ran with ${chatAltDifference(options)}`);
+
   // Each connection is a file descriptor in the server and one in the generator.
   const wantedFiles = Math.max(65_536, options.idle * 2 + 10_000, options.storm * 2 + 10_000);
   const files = raiseFileLimit(wantedFiles);
@@ -312,4 +314,19 @@ if (isMain) {
   process.stdout.write(
     `\nResults:  ${output.files.json}\nTable:    ${output.files.text}\nMarkdown: ${output.files.markdown}\n${output.files.chart === undefined ? '' : `Chart:    ${output.files.chart}\n`}`,
   );
+}
+
+/** What sets chat-alt apart from chat, as a reader of the report needs it. */
+function chatAltDifference(options: BenchOptions): string {
+  const parts: string[] = [];
+  if (options.altFlags !== undefined)
+    parts.push(`Node flags ${options.altFlags.join(' ')} (instead of the chat's own)`);
+  if (options.altEnv !== undefined) {
+    parts.push(
+      Object.entries(options.altEnv)
+        .map(([name, value]) => `${name}=${value}`)
+        .join(' '),
+    );
+  }
+  return parts.join(' and ');
 }

@@ -103,16 +103,17 @@ it('runs the max ramp, idle connections and a connect storm, through nginx where
   expect(existsSync(files.json)).toBe(true);
 });
 
-it('runs the rooms workload: each message reaches exactly the members of its room, the sender included', async () => {
+it('runs the rooms workload: each message reaches exactly the members of its room, the sender included, with a write interval too', async () => {
   const { results, report, files, log } = await bench(
-    '--systems chat,socketio,article-node --workloads rooms --clients 24 --rooms 4 --room-senders 2 --rate 40 --duration 1.5 --warmup 0 --no-chart --profile',
+    '--systems chat,chat-alt,socketio,article-node --alt-env=WRITE_INTERVAL_MS=50 --workloads rooms --clients 24 --rooms 4 --room-senders 2 --rate 40 --duration 1.5 --warmup 0 --no-chart --profile',
   );
   expect(results.failed, log.join('\n')).toEqual([]);
-  expect(results.rooms.map((r) => r.system).sort()).toEqual(['chat', 'socketio']);
+  expect(results.rooms.map((r) => r.system).sort()).toEqual(['chat', 'chat-alt', 'socketio']);
   // --profile: each Node system's first replica, cut to the rooms window, with samples in it.
   const profiles = results.profiles.map((p) => [p.system, p.workload, p.samples > 0]).sort();
   expect(profiles).toEqual([
     ['chat', 'measured rooms window', true],
+    ['chat-alt', 'measured rooms window', true],
     ['socketio', 'measured rooms window', true],
   ]);
   // Paths in the results are the repository's, not this machine's, so a run can be published as is.
@@ -128,6 +129,7 @@ it('runs the rooms workload: each message reaches exactly the members of its roo
   }
   expect(results.fanout).toEqual([]);
   expect(results.notes.join('\n')).toMatch(/rooms: article-node skipped/);
+  expect(results.notes).toContain('chat-alt ran with WRITE_INTERVAL_MS=50');
 
   expect(report).toMatch(/^Rooms: 24 clients in 4 rooms of 6, 8 senders \(2 per room\), 40 msg\/s/m);
   expect(report).toMatch(/^system +deliv\/s .* dup +leaked /m);
@@ -135,7 +137,7 @@ it('runs the rooms workload: each message reaches exactly the members of its roo
   expect(report).toMatch(/no message delivered outside its room \(rooms runs, all systems\): none {2}MET/);
   expect(report).not.toMatch(/LEAK/);
   const saved = JSON.parse(readFileSync(files.json, 'utf8')) as BenchResults;
-  expect(saved.rooms.map((r) => r.leaked)).toEqual([0, 0]);
+  expect(saved.rooms.map((r) => r.leaked)).toEqual([0, 0, 0]);
   expect(saved.options.outDir).toBe('test-results/bench-test');
   expect(readFileSync(files.markdown, 'utf8')).toMatch(/^\*\*Rooms\*\*: 3 replicas, 24 clients in 4 rooms of 6/m);
 });
