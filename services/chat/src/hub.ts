@@ -60,16 +60,20 @@ export class Hub {
   readonly #connections = new Set<Connection>();
   readonly #rooms = new Map<string, Map<Connection, Membership>>();
   readonly #observer: DeliveryObserver;
-  /** Frames queued in this tick, per room, in arrival order. */
+  /** Frames queued in this tick, per room, in arrival order: written when the tick ends. */
   readonly #outbox = new Map<string, Outgoing[]>();
   #flushScheduled = false;
   /** Least time between two writes to a room's sockets; 0 writes at the end of every tick. */
   readonly #writeIntervalMs: number;
-  /** When each room's sockets were last written (nowMs), while a write interval is set. */
-  readonly #lastWrite = new Map<string, number>();
-  /** The timer of the earliest room whose interval has not run out, and when it is due. */
-  #writeTimer: NodeJS.Timeout | undefined;
-  #writeTimerDue = 0;
+  /**
+   * With a write interval: the rooms written less than an interval ago and when, in the order they
+   * were written, which is the order their intervals run out (each write moves its room last).
+   */
+  readonly #recentWrites = new Map<string, number>();
+  /** Frames of recently written rooms, waiting for their room's interval to run out. */
+  readonly #waiting = new Map<string, Outgoing[]>();
+  /** Due when the first of #recentWrites' intervals runs out; set while there are any. */
+  #intervalTimer: NodeJS.Timeout | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #onEmpty: (() => void) | undefined;
 
@@ -157,7 +161,8 @@ export class Hub {
     members.delete(membership.connection);
     if (members.size === 0) {
       this.#rooms.delete(membership.room);
-      this.#lastWrite.delete(membership.room);
+      this.#recentWrites.delete(membership.room);
+      this.#waiting.delete(membership.room);
       this.subscriptions.want(membership.room, false).catch(() => {}); // retried on reconnect
     }
     return true;
@@ -192,16 +197,16 @@ export class Hub {
   }
 
   /**
-   * Queues a framed message (id '' for an event) for the room's local members; whatever is queued
-   * in this tick is written when the tick ends, or when the room's write interval runs out.
+   * Queues a framed message (id '' for an event) for the room's local members: written when this
+   * tick ends, or when the room's write interval runs out if it was written less than one ago.
    */
   enqueue(room: string, wire: Buffer, id: string, acceptedAt: number): void {
-    let queue = this.#outbox.get(room);
-    if (queue === undefined) {
-      queue = [];
-      this.#outbox.set(room, queue);
+    const outgoing: Outgoing = { wire, id, acceptedAt };
+    if (this.#recentWrites.has(room)) {
+      queueOf(this.#waiting, room).push(outgoing);
+      return;
     }
-    queue.push({ wire, id, acceptedAt });
+    queueOf(this.#outbox, room).push(outgoing);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       process.nextTick(this.#flush);
@@ -210,51 +215,67 @@ export class Hub {
 
   /** Writes every queued frame now, intervals or not: before the sockets close. */
   flushAll(): void {
-    clearTimeout(this.#writeTimer);
-    this.#writeTimer = undefined;
-    this.#write(nowMs(), true);
+    clearTimeout(this.#intervalTimer);
+    this.#intervalTimer = undefined;
+    let delivered = 0;
+    for (const [room, queue] of this.#waiting) delivered += this.#writeRoom(room, queue);
+    this.#waiting.clear();
+    this.#delivered(delivered);
+    this.#flush();
   }
 
   readonly #flush = (): void => {
     this.#flushScheduled = false;
-    this.#write(nowMs());
-  };
-
-  readonly #onWriteTimer = (): void => {
-    this.#writeTimer = undefined;
-    this.#write(nowMs());
-  };
-
-  /** Writes the queued frames of every room whose interval has run out by `now` (all when `force`); the rest wait. */
-  #write(now: number, force = false): void {
     let delivered = 0;
-    let nextDue = Number.POSITIVE_INFINITY;
-    for (const [room, queue] of this.#outbox) {
-      if (this.#writeIntervalMs > 0) {
-        const due = (this.#lastWrite.get(room) ?? 0) + this.#writeIntervalMs;
-        // Timers fire on whole milliseconds: a room due within the next one is due now.
-        if (due > now + 1 && !force) {
-          nextDue = Math.min(nextDue, due);
-          continue;
-        }
-      }
-      this.#outbox.delete(room);
-      const members = this.#rooms.get(room);
-      if (members === undefined) continue;
-      if (this.#writeIntervalMs > 0) this.#lastWrite.set(room, now);
-      delivered += writeRoom(members, queue);
-      const writtenAt = nowMs();
-      for (const { id, acceptedAt } of queue) if (id !== '') this.#observer.latency(writtenAt - acceptedAt);
+    for (const [room, queue] of this.#outbox) delivered += this.#writeRoom(room, queue);
+    this.#outbox.clear();
+    this.#delivered(delivered);
+    this.#armIntervalTimer();
+  };
+
+  /** Writes the waiting frames of the rooms whose interval has run out; the others stay recent. */
+  readonly #onIntervalTimer = (): void => {
+    this.#intervalTimer = undefined;
+    // Timers fire on whole milliseconds: a room due within the next one is due now.
+    const dueBy = nowMs() + 1 - this.#writeIntervalMs;
+    let delivered = 0;
+    for (const [room, writtenAt] of this.#recentWrites) {
+      if (writtenAt > dueBy) break; // this one and every later one: written too recently
+      this.#recentWrites.delete(room);
+      const queue = this.#waiting.get(room);
+      if (queue === undefined) continue; // quiet for a whole interval: its next frame leaves at once
+      this.#waiting.delete(room);
+      delivered += this.#writeRoom(room, queue); // recent again, now at the end of the map
     }
-    if (delivered > 0) this.#observer.delivered(delivered);
-    if (nextDue !== Number.POSITIVE_INFINITY) this.#armWriteTimer(nextDue, now);
+    this.#delivered(delivered);
+    this.#armIntervalTimer();
+  };
+
+  #armIntervalTimer(): void {
+    if (this.#intervalTimer !== undefined) return;
+    const first = this.#recentWrites.values().next();
+    if (first.done === true) return;
+    const wait = Math.max(1, Math.ceil(first.value + this.#writeIntervalMs - nowMs()));
+    this.#intervalTimer = setTimeout(this.#onIntervalTimer, wait);
+    this.#intervalTimer.unref(); // the server keeps the process alive, not a pending write
   }
 
-  #armWriteTimer(due: number, now: number): void {
-    if (this.#writeTimer !== undefined && this.#writeTimerDue <= due) return;
-    clearTimeout(this.#writeTimer);
-    this.#writeTimerDue = due;
-    this.#writeTimer = setTimeout(this.#onWriteTimer, Math.max(1, Math.ceil(due - now)));
+  /** Writes a room's frames to its local members; returns the messages written. */
+  #writeRoom(room: string, queue: readonly Outgoing[]): number {
+    const members = this.#rooms.get(room);
+    if (members === undefined) return 0;
+    const delivered = writeRoom(members, queue);
+    const writtenAt = nowMs();
+    for (const { id, acceptedAt } of queue) if (id !== '') this.#observer.latency(writtenAt - acceptedAt);
+    if (this.#writeIntervalMs > 0) {
+      this.#recentWrites.delete(room); // set alone would keep its old place in the order
+      this.#recentWrites.set(room, writtenAt);
+    }
+    return delivered;
+  }
+
+  #delivered(count: number): void {
+    if (count > 0) this.#observer.delivered(count);
   }
 
   /**
@@ -312,6 +333,15 @@ function writeRoom(members: Map<Connection, Membership>, queue: readonly Outgoin
     if (membership.connection.write(batch, queue.length)) delivered += queue.length;
   }
   return delivered;
+}
+
+function queueOf(queues: Map<string, Outgoing[]>, room: string): Outgoing[] {
+  let queue = queues.get(room);
+  if (queue === undefined) {
+    queue = [];
+    queues.set(room, queue);
+  }
+  return queue;
 }
 
 function writeEach(membership: Membership, queue: readonly Outgoing[]): number {

@@ -1,0 +1,142 @@
+/**
+ * The hub's write interval as pure timing logic, on fake clocks: when each room's frames leave and
+ * in how many writes. (What a client's socket sees of it: test/write-interval.test.ts.)
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Connection } from './connection.ts';
+import { Hub } from './hub.ts';
+import type { RoomSubscriptions } from './room-subscriptions.ts';
+
+const INTERVAL = 100;
+
+/** A connection that records each write: when, and the frames (one-byte payloads) in it. */
+function recordingConnection() {
+  const writes: { at: number; frames: number[] }[] = [];
+  const connection = {
+    write(wire: Buffer) {
+      const frames: number[] = [];
+      for (let offset = 0; offset < wire.length; offset += 3) frames.push(wire[offset + 2] as number);
+      writes.push({ at: performance.now(), frames });
+      return true;
+    },
+  };
+  return { connection: connection as unknown as Connection, writes };
+}
+
+/** A text frame with a one-byte payload: enough to tell frames apart in a write. */
+const frame = (n: number) => Buffer.from([0x81, 1, n]);
+
+const subscriptions = { want: async () => {}, orphans: () => [] } as unknown as RoomSubscriptions;
+const afterTick = () => new Promise<void>((resolve) => process.nextTick(resolve));
+
+async function hubWithRooms(rooms: string[], intervalMs: number) {
+  const hub = new Hub(subscriptions, { delivered: () => {}, latency: () => {} }, intervalMs);
+  const writes = new Map<string, { at: number; frames: number[] }[]>();
+  for (const room of rooms) {
+    const recording = recordingConnection();
+    const membership = await hub.addMember(recording.connection, room, { name: room } as never, true);
+    hub.release(membership, undefined);
+    writes.set(room, recording.writes);
+  }
+  return { hub, writes: (room: string) => writes.get(room) ?? [] };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('Hub write interval', () => {
+  it('writes a quiet room at once and a busy one at most once per interval, each room on its own clock', async () => {
+    const { hub, writes } = await hubWithRooms(['a', 'b'], INTERVAL);
+    const start = performance.now();
+    const at = (time: number) => vi.advanceTimersByTime(start + time - performance.now());
+
+    hub.enqueue('a', frame(1), '1-0', 0);
+    await afterTick();
+    at(30);
+    hub.enqueue('b', frame(1), '1-0', 0); // b was quiet: at once, whatever a does
+    hub.enqueue('a', frame(2), '2-0', 0);
+    hub.enqueue('a', frame(3), '3-0', 0);
+    await afterTick();
+    at(60);
+    hub.enqueue('b', frame(2), '2-0', 0);
+    await afterTick();
+    at(99);
+    expect(writes('a').map((w) => w.frames)).toEqual([[1]]);
+    at(100);
+    expect(writes('a').map((w) => [w.at - start, w.frames])).toEqual([
+      [0, [1]],
+      [100, [2, 3]],
+    ]);
+    at(130);
+    expect(writes('b').map((w) => [w.at - start, w.frames])).toEqual([
+      [30, [1]],
+      [130, [2]],
+    ]);
+
+    at(400); // a quiet for longer than an interval: its next frame leaves at once
+    hub.enqueue('a', frame(4), '4-0', 0);
+    await afterTick();
+    expect(writes('a').at(-1)).toEqual({ at: start + 400, frames: [4] });
+  });
+
+  it('over many rooms with frames at random times: every frame once, in order, within an interval, writes an interval apart', async () => {
+    const rooms = Array.from({ length: 200 }, (_, i) => `room-${i}`);
+    const { hub, writes } = await hubWithRooms(rooms, INTERVAL);
+    const queuedAt = new Map<string, number[]>(rooms.map((room) => [room, []]));
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let step = 0; step < 2_000; step++) {
+      const room = rooms[Math.floor(random() * rooms.length)] as string;
+      const times = queuedAt.get(room) as number[];
+      hub.enqueue(room, frame(times.length % 256), `${step}-0`, 0);
+      times.push(performance.now());
+      if (random() < 0.3) await afterTick();
+      vi.advanceTimersByTime(Math.floor(random() * 5));
+    }
+    await afterTick();
+    vi.advanceTimersByTime(INTERVAL + 1);
+
+    for (const room of rooms) {
+      const times = queuedAt.get(room) as number[];
+      const roomWrites = writes(room);
+      const written = roomWrites.flatMap((w) => w.frames.map((n) => ({ n, at: w.at })));
+      expect(
+        written.map((w) => w.n),
+        room,
+      ).toEqual(times.map((_, i) => i % 256));
+      written.forEach((w, i) => {
+        const waited = w.at - (times[i] as number);
+        expect(waited, room).toBeGreaterThanOrEqual(0);
+        expect(waited, room).toBeLessThanOrEqual(INTERVAL + 1);
+      });
+      for (let i = 1; i < roomWrites.length; i++) {
+        expect((roomWrites[i]?.at ?? 0) - (roomWrites[i - 1]?.at ?? 0), room).toBeGreaterThanOrEqual(INTERVAL - 1);
+      }
+    }
+  });
+
+  it('writes what is waiting when asked to flush everything, before sockets close', async () => {
+    const { hub, writes } = await hubWithRooms(['a'], INTERVAL);
+    hub.enqueue('a', frame(1), '1-0', 0);
+    await afterTick();
+    hub.enqueue('a', frame(2), '2-0', 0);
+    hub.flushAll();
+    expect(writes('a').map((w) => w.frames)).toEqual([[1], [2]]);
+  });
+
+  it('with no interval, writes every tick', async () => {
+    const { hub, writes } = await hubWithRooms(['a'], 0);
+    for (const n of [1, 2, 3]) {
+      hub.enqueue('a', frame(n), `${n}-0`, 0);
+      await afterTick();
+    }
+    expect(writes('a').map((w) => w.frames)).toEqual([[1], [2], [3]]);
+  });
+});
