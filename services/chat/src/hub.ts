@@ -230,7 +230,7 @@ export class Hub {
     for (const [room, queue] of this.#outbox) delivered += this.#writeRoom(room, queue);
     this.#outbox.clear();
     this.#delivered(delivered);
-    this.#armIntervalTimer();
+    if (this.#writeIntervalMs > 0) this.#armIntervalTimer();
   };
 
   /** Writes the waiting frames of the rooms whose interval has run out; the others stay recent. */
@@ -255,7 +255,8 @@ export class Hub {
     if (this.#intervalTimer !== undefined) return;
     const first = this.#recentWrites.values().next();
     if (first.done === true) return;
-    const wait = Math.max(1, Math.ceil(first.value + this.#writeIntervalMs - nowMs()));
+    // Rounded down: a timer fires a little after its time, and up to a millisecond early is due.
+    const wait = Math.max(1, Math.floor(first.value + this.#writeIntervalMs - nowMs()));
     this.#intervalTimer = setTimeout(this.#onIntervalTimer, wait);
     this.#intervalTimer.unref(); // the server keeps the process alive, not a pending write
   }
@@ -264,13 +265,14 @@ export class Hub {
   #writeRoom(room: string, queue: readonly Outgoing[]): number {
     const members = this.#rooms.get(room);
     if (members === undefined) return 0;
+    if (this.#writeIntervalMs > 0) {
+      // The interval runs from the start of this write: writing to many sockets takes a while.
+      this.#recentWrites.delete(room); // set alone would keep its old place in the order
+      this.#recentWrites.set(room, nowMs());
+    }
     const delivered = writeRoom(members, queue);
     const writtenAt = nowMs();
     for (const { id, acceptedAt } of queue) if (id !== '') this.#observer.latency(writtenAt - acceptedAt);
-    if (this.#writeIntervalMs > 0) {
-      this.#recentWrites.delete(room); // set alone would keep its old place in the order
-      this.#recentWrites.set(room, writtenAt);
-    }
     return delivered;
   }
 
