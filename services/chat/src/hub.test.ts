@@ -140,3 +140,31 @@ describe('Hub write interval', () => {
     expect(writes('a').map((w) => w.frames)).toEqual([[1], [2], [3]]);
   });
 });
+
+describe('Hub memberships', () => {
+  it("keeps each connection's rooms as it joins and leaves them, and forgets them with the connection", async () => {
+    const hub = new Hub(subscriptions, { delivered: () => {}, latency: () => {} });
+    const alice = recordingConnection().connection;
+    const bob = recordingConnection().connection;
+    hub.add(alice);
+    hub.add(bob);
+    const rooms = (connection: Connection) => hub.membershipsOf(connection).map((m) => m.room);
+    const [aliceInA, aliceInB, bobInB] = await Promise.all([
+      hub.addMember(alice, 'a', { id: 'alice', name: 'alice' }, false),
+      hub.addMember(alice, 'b', { id: 'alice', name: 'alice' }, false),
+      hub.addMember(bob, 'b', { id: 'bob', name: 'bob' }, false),
+    ]);
+    expect([rooms(alice), rooms(bob)]).toEqual([['a', 'b'], ['b']]);
+
+    expect(hub.removeMember(aliceInA)).toBe(true);
+    expect(hub.removeMember(aliceInA)).toBe(false); // already gone
+    expect(rooms(alice)).toEqual(['b']);
+    expect(hub.roomCount).toBe(1); // a had no one else
+
+    expect(hub.remove(alice)).toEqual([aliceInB]);
+    expect(rooms(alice)).toEqual([]);
+    expect(hub.membership(bob, 'b')).toBe(bobInB);
+    expect(hub.remove(bob)).toEqual([bobInB]);
+    expect([hub.size, hub.roomCount, hub.membershipCount]).toEqual([0, 0, 0]);
+  });
+});

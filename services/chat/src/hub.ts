@@ -52,12 +52,16 @@ export interface Membership {
   floor: string | null;
 }
 
+/** The memberships of a connection in no room: shared, never written to. */
+const NO_MEMBERSHIPS: readonly Membership[] = Object.freeze([]);
+
 /** Held frames per joining member; a join that falls this far behind fails instead of growing. */
 const MAX_HELD_FRAMES = 10_000;
 
 export class Hub {
   readonly subscriptions: RoomSubscriptions;
-  readonly #connections = new Set<Connection>();
+  /** Every local connection and the rooms it is in, so a join or a disconnect never visits other rooms. */
+  readonly #connections = new Map<Connection, readonly Membership[]>();
   readonly #rooms = new Map<string, Map<Connection, Membership>>();
   readonly #observer: DeliveryObserver;
   /** Frames queued in this tick, per room, in arrival order: written when the tick ends. */
@@ -97,14 +101,14 @@ export class Hub {
   }
 
   add(connection: Connection): void {
-    this.#connections.add(connection);
+    if (!this.#connections.has(connection)) this.#connections.set(connection, NO_MEMBERSHIPS);
   }
 
   /** Forgets the connection and the rooms it was in; returns those memberships, for presence. */
-  remove(connection: Connection): Membership[] {
+  remove(connection: Connection): readonly Membership[] {
     const memberships = this.membershipsOf(connection);
-    for (const membership of memberships) this.removeMember(membership);
     this.#connections.delete(connection);
+    for (const membership of memberships) this.removeMember(membership);
     if (this.#connections.size === 0) this.#onEmpty?.();
     return memberships;
   }
@@ -113,13 +117,8 @@ export class Hub {
     return this.#rooms.get(room)?.get(connection);
   }
 
-  membershipsOf(connection: Connection): Membership[] {
-    const found: Membership[] = [];
-    for (const members of this.#rooms.values()) {
-      const membership = members.get(connection);
-      if (membership !== undefined) found.push(membership);
-    }
-    return found;
+  membershipsOf(connection: Connection): readonly Membership[] {
+    return this.#connections.get(connection) ?? NO_MEMBERSHIPS;
   }
 
   /** Local memberships (a connection in a room), counted without visiting each one. */
@@ -150,6 +149,11 @@ export class Hub {
     }
     const membership: Membership = { connection, room, member, quiet, held: [], floor: null };
     members.set(connection, membership);
+    const others = this.#connections.get(connection);
+    // Arrays of the exact size, never changed in place: an empty array grown by push reserves 17.
+    if (others !== undefined) {
+      this.#connections.set(connection, others.length === 0 ? [membership] : [...others, membership]);
+    }
     await this.subscriptions.want(room, true);
     return membership;
   }
@@ -159,6 +163,11 @@ export class Hub {
     const members = this.#rooms.get(membership.room);
     if (members?.get(membership.connection) !== membership) return false;
     members.delete(membership.connection);
+    const ofConnection = this.#connections.get(membership.connection);
+    if (ofConnection !== undefined) {
+      const rest = ofConnection.filter((other) => other !== membership);
+      this.#connections.set(membership.connection, rest.length === 0 ? NO_MEMBERSHIPS : rest);
+    }
     if (members.size === 0) {
       this.#rooms.delete(membership.room);
       this.#recentWrites.delete(membership.room);
@@ -287,7 +296,7 @@ export class Hub {
   startHeartbeat(intervalMs: number): void {
     this.stopHeartbeat();
     this.#heartbeat = setInterval(() => {
-      for (const connection of this.#connections) connection.heartbeat();
+      for (const connection of this.#connections.keys()) connection.heartbeat();
     }, intervalMs);
     this.#heartbeat.unref();
   }
@@ -303,7 +312,7 @@ export class Hub {
    */
   async closeAll(code: number, reason: string, deadline: number): Promise<void> {
     this.flushAll();
-    for (const connection of this.#connections) connection.close(code, reason);
+    for (const connection of this.#connections.keys()) connection.close(code, reason);
     if (this.#connections.size > 0) {
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
@@ -313,7 +322,7 @@ export class Hub {
       clearTimeout(timer);
       this.#onEmpty = undefined;
     }
-    for (const connection of this.#connections) connection.terminate();
+    for (const connection of this.#connections.keys()) connection.terminate();
   }
 }
 
