@@ -31,15 +31,12 @@ function storm(count: number): { joinUs: number; leaveUs: number } {
   return { joinUs: ((leaveStart - joinStart) * 1000) / count, leaveUs: ((end - leaveStart) * 1000) / count };
 }
 
+const cell = (us: number, width: number) => us.toFixed(2).padStart(width);
+
 console.log('connections (one room each)   join µs   disconnect µs   (best of 3)');
 for (const count of COUNTS) {
   const runs = Array.from({ length: ROUNDS }, () => storm(count));
-  const best = (pick: (run: { joinUs: number; leaveUs: number }) => number) => Math.min(...runs.map(pick));
-  console.log(
-    `${String(count).padStart(27)}   ${best((r) => r.joinUs)
-      .toFixed(2)
-      .padStart(7)}   ${best((r) => r.leaveUs)
-      .toFixed(2)
-      .padStart(13)}`,
-  );
+  const joinUs = Math.min(...runs.map((run) => run.joinUs));
+  const leaveUs = Math.min(...runs.map((run) => run.leaveUs));
+  console.log(`${String(count).padStart(27)}   ${cell(joinUs, 7)}   ${cell(leaveUs, 13)}`);
 }
