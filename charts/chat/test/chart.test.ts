@@ -517,6 +517,8 @@ describe('values the chart refuses', () => {
     expect(templateError({ ingress: { enabled: 'yes' } })).toMatch(/ingress[./]enabled.*boolean/is);
     expect(templateError({ ingress: { websocketTimeout: 3600 } })).toMatch(/additional propert.*websocketTimeout/is);
     expect(templateError({ config: { logLevel: 'verbose' } })).toMatch(/config[./]logLevel/);
+    // What the service itself would refuse at start (WRITE_INTERVAL_MS is 0 to 1000).
+    expect(templateError({ config: { writeIntervalMs: 5000 } })).toMatch(/config[./]writeIntervalMs/);
     expect(templateError({ externalRedis: { url: 'http://redis:6379' } })).toMatch(/externalRedis[./]url.*pattern/is);
     expect(templateError({ redis: { image: { tag: null } } })).toMatch(/redis[./]image/);
   });
