@@ -64,6 +64,9 @@ const DEFAULTS = {
   senders: '10',
   rate: '200',
   rooms: '30',
+  // One sender per room: every room is live and the rate is split evenly over the rooms, while
+  // each message still reaches members on every replica. More senders per room change who
+  // sends, not the server's work per message; they only thin each sender's schedule.
   'room-senders': '1',
   duration: '30',
   warmup: '5',
@@ -81,6 +84,11 @@ const DEFAULTS = {
   padding: '0',
   rounds: '1',
 } as const;
+
+/** parseArgs' declaration of every option with a default above: a string, parsed and checked below. */
+const STRING_OPTIONS = Object.fromEntries(
+  Object.entries(DEFAULTS).map(([name, value]) => [name, { type: 'string', default: value }]),
+) as { [Name in keyof typeof DEFAULTS]: { type: 'string'; default: string } };
 
 export const USAGE = `npm run bench -- [options]
 
@@ -134,37 +142,13 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
     args: [...argv],
     strict: true,
     options: {
-      workloads: { type: 'string', default: DEFAULTS.workloads },
+      ...STRING_OPTIONS,
       systems: { type: 'string', default: DEFAULT_SYSTEMS.join(',') },
-      replicas: { type: 'string', default: DEFAULTS.replicas },
-      clients: { type: 'string', default: DEFAULTS.clients },
-      senders: { type: 'string', default: DEFAULTS.senders },
-      rate: { type: 'string', default: DEFAULTS.rate },
-      rooms: { type: 'string', default: DEFAULTS.rooms },
-      // One sender per room: every room is live and the rate is split evenly over the rooms, while
-      // each message still reaches members on every replica. More senders per room change who
-      // sends, not the server's work per message; they only thin each sender's schedule.
-      'room-senders': { type: 'string', default: DEFAULTS['room-senders'] },
-      duration: { type: 'string', default: DEFAULTS.duration },
-      warmup: { type: 'string', default: DEFAULTS.warmup },
-      generators: { type: 'string', default: DEFAULTS.generators },
-      'max-p99': { type: 'string', default: DEFAULTS['max-p99'] },
-      'max-start': { type: 'string', default: DEFAULTS['max-start'] },
-      'max-factor': { type: 'string', default: DEFAULTS['max-factor'] },
-      'max-step': { type: 'string', default: DEFAULTS['max-step'] },
-      'max-steps': { type: 'string', default: DEFAULTS['max-steps'] },
-      'max-retries': { type: 'string', default: DEFAULTS['max-retries'] },
-      idle: { type: 'string', default: DEFAULTS.idle },
-      'idle-settle': { type: 'string', default: DEFAULTS['idle-settle'] },
-      storm: { type: 'string', default: DEFAULTS.storm },
-      'source-addresses': { type: 'string', default: DEFAULTS['source-addresses'] },
       nginx: { type: 'boolean', default: false },
       'redis-url': { type: 'string' },
       out: { type: 'string', default: `${repoRoot}/test-results/bench` },
       profile: { type: 'boolean', default: false },
       heap: { type: 'boolean', default: false },
-      padding: { type: 'string', default: DEFAULTS.padding },
-      rounds: { type: 'string', default: DEFAULTS.rounds },
       nice: { type: 'string' },
       'no-chart': { type: 'boolean', default: false },
       'alt-flags': { type: 'string' },
@@ -206,10 +190,10 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
     rounds: int(values.rounds, '--rounds', 1, 100),
     nice: values.nice === undefined ? undefined : int(values.nice, '--nice', -20, 19),
     chart: !values['no-chart'],
-    altFlags: values['alt-flags']?.split(/\s+/).filter((flag) => flag !== ''),
+    altFlags: values['alt-flags'] === undefined ? undefined : nodeFlags(values['alt-flags']),
     altEnv: values['alt-env'] === undefined ? undefined : envAssignments(values['alt-env']),
   };
-  if (options.systems.includes('chat-alt') && !options.altFlags?.length && options.altEnv === undefined) {
+  if (options.systems.includes('chat-alt') && options.altFlags === undefined && options.altEnv === undefined) {
     throw new Error(
       '--systems chat-alt needs --alt-flags="FLAGS" or --alt-env="NAME=value ..." (what it runs with instead)',
     );
@@ -246,10 +230,22 @@ function int(value: string, flag: string, min: number, max: number): number {
   return n;
 }
 
+/** The words of an option's value (the flags or assignments it lists, split on spaces). */
+function words(raw: string): string[] {
+  return raw.split(/\s+/).filter((word) => word !== '');
+}
+
+/** `--flag --flag=value` as a list of Node flags. */
+function nodeFlags(raw: string): string[] {
+  const flags = words(raw);
+  if (flags.length === 0) throw new Error('--alt-flags is empty');
+  return flags;
+}
+
 /** `NAME=value NAME=value` (values without spaces) as an environment. */
 function envAssignments(raw: string): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const assignment of raw.split(/\s+/).filter((word) => word !== '')) {
+  for (const assignment of words(raw)) {
     const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(assignment);
     if (match === null) throw new Error(`--alt-env takes NAME=value words, got ${JSON.stringify(assignment)}`);
     env[match[1] as string] = match[2] as string;

@@ -12,6 +12,7 @@ import { parseOptions } from '../src/options.ts';
 import { REPO_ROOT } from '../src/repo-path.ts';
 import type { BenchResults } from '../src/report/results.ts';
 import { chat, chatAlt } from '../src/systems/chat.ts';
+import type { StartOptions } from '../src/systems/system.ts';
 
 const OUT = `${REPO_ROOT}/test-results/bench-test`;
 
@@ -142,59 +143,54 @@ it('runs the rooms workload: each message reaches exactly the members of its roo
   expect(readFileSync(files.markdown, 'utf8')).toMatch(/^\*\*Rooms\*\*: 3 replicas, 24 clients in 4 rooms of 6/m);
 });
 
-it("runs chat-alt with the Node flags --alt-flags gives it instead of the chat's own, and asks for them", async () => {
-  const args = ['--systems', 'chat,chat-alt', '--workloads', 'fanout', '--replicas', '1'];
-  expect(() => parseOptions(args, REPO_ROOT)).toThrow(/chat-alt needs --alt-flags/);
+/** What chat-alt is asked for in the two tests below, before its own option. */
+const ALT_ARGS = ['--systems', 'chat,chat-alt', '--workloads', 'fanout', '--replicas', '1'];
 
-  const options = parseOptions([...args, '--alt-flags=--max-semi-space-size=2  --no-opt'], REPO_ROOT);
+function parseAlt(extra: string[]) {
+  const options = parseOptions([...ALT_ARGS, ...extra], REPO_ROOT);
   if (options === 'help') throw new Error('unexpected --help');
+  return options;
+}
+
+/** Starts one replica of `system` with what chat-alt was given, and reads what its process runs with. */
+async function startedWith(system: typeof chat, alt: Pick<StartOptions, 'chatAltFlags' | 'chatAltEnv'>) {
+  const running = await system.start({
+    replicas: 1,
+    redis: { url: redis.url, host: '127.0.0.1', port: redis.port },
+    workDir: OUT,
+    ...alt,
+  });
+  try {
+    const [pid] = running.pids;
+    const read = (file: string) => readFileSync(`/proc/${pid}/${file}`, 'utf8').split('\0');
+    return { argv: read('cmdline'), environment: read('environ') };
+  } finally {
+    await running.stop();
+  }
+}
+
+it("runs chat-alt with the Node flags --alt-flags gives it instead of the chat's own, and asks for them", async () => {
+  expect(() => parseAlt([])).toThrow(/chat-alt needs --alt-flags/);
+  expect(() => parseAlt(['--alt-flags= '])).toThrow(/--alt-flags is empty/);
+  const options = parseAlt(['--alt-flags=--max-semi-space-size=2  --no-opt']);
   expect(options.altFlags).toEqual(['--max-semi-space-size=2', '--no-opt']);
 
-  const commandLine = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-  const start = (system: typeof chat) =>
-    system.start({
-      replicas: 1,
-      redis: { url: redis.url, host: '127.0.0.1', port: redis.port },
-      workDir: OUT,
-      chatAltFlags: options.altFlags,
-    });
   for (const [system, present, absent] of [
     [chatAlt, ['--max-semi-space-size=2', '--no-opt'], REPLICA_NODE_FLAGS],
     [chat, REPLICA_NODE_FLAGS, ['--no-opt']],
   ] as const) {
-    const running = await start(system);
-    try {
-      const [pid] = running.pids;
-      const argv = commandLine(pid as number);
-      for (const flag of present) expect(argv, system.name).toContain(flag);
-      for (const flag of absent) expect(argv, system.name).not.toContain(flag);
-    } finally {
-      await running.stop();
-    }
+    const { argv } = await startedWith(system, { chatAltFlags: options.altFlags });
+    for (const flag of present) expect(argv, system.name).toContain(flag);
+    for (const flag of absent) expect(argv, system.name).not.toContain(flag);
   }
 });
 
 it("runs chat-alt with the chat's own flags and the variables --alt-env adds", async () => {
-  const args = ['--systems', 'chat,chat-alt', '--workloads', 'fanout', '--replicas', '1'];
-  expect(() => parseOptions([...args, '--alt-env=write_interval'], REPO_ROOT)).toThrow(/NAME=value/);
-  const options = parseOptions([...args, '--alt-env=WRITE_INTERVAL_MS=7  LOG_LEVEL=error'], REPO_ROOT);
-  if (options === 'help') throw new Error('unexpected --help');
+  expect(() => parseAlt(['--alt-env=write_interval'])).toThrow(/NAME=value/);
+  const options = parseAlt(['--alt-env=WRITE_INTERVAL_MS=7  LOG_LEVEL=error']);
   expect(options.altEnv).toEqual({ WRITE_INTERVAL_MS: '7', LOG_LEVEL: 'error' });
 
-  const running = await chatAlt.start({
-    replicas: 1,
-    redis: { url: redis.url, host: '127.0.0.1', port: redis.port },
-    workDir: OUT,
-    chatAltEnv: options.altEnv,
-  });
-  try {
-    const [pid] = running.pids;
-    const environment = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-    expect(environment).toEqual(expect.arrayContaining(['WRITE_INTERVAL_MS=7', 'LOG_LEVEL=error', 'RATE_LIMIT=0']));
-    expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toEqual(
-      expect.arrayContaining([...REPLICA_NODE_FLAGS]),
-    );
-  } finally {
-    await running.stop();
-  }
+  const { argv, environment } = await startedWith(chatAlt, { chatAltEnv: options.altEnv });
+  expect(environment).toEqual(expect.arrayContaining(['WRITE_INTERVAL_MS=7', 'LOG_LEVEL=error', 'RATE_LIMIT=0']));
+  expect(argv).toEqual(expect.arrayContaining([...REPLICA_NODE_FLAGS]));
 });

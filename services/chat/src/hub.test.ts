@@ -3,28 +3,28 @@
  * in how many writes. (What a client's socket sees of it: test/write-interval.test.ts.)
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { readServerFrames } from '../test/support/frames.ts';
 import type { Connection } from './connection.ts';
 import { Hub } from './hub.ts';
 import type { RoomSubscriptions } from './room-subscriptions.ts';
+import { textFrame } from './wire.ts';
 
 const INTERVAL = 100;
 
-/** A connection that records each write: when, and the frames (one-byte payloads) in it. */
+/** A connection that records each write: when, and the numbers in the frames it carried. */
 function recordingConnection() {
   const writes: { at: number; frames: number[] }[] = [];
   const connection = {
     write(wire: Buffer) {
-      const frames: number[] = [];
-      for (let offset = 0; offset < wire.length; offset += 3) frames.push(wire[offset + 2] as number);
-      writes.push({ at: performance.now(), frames });
+      writes.push({ at: performance.now(), frames: readServerFrames(wire).map(Number) });
       return true;
     },
   };
   return { connection: connection as unknown as Connection, writes };
 }
 
-/** A text frame with a one-byte payload: enough to tell frames apart in a write. */
-const frame = (n: number) => Buffer.from([0x81, 1, n]);
+/** A server frame whose text is `n`: enough to tell frames apart in a write. */
+const frame = (n: number) => textFrame(Buffer.from(String(n)));
 
 const subscriptions = { want: async () => {}, orphans: () => [] } as unknown as RoomSubscriptions;
 const afterTick = () => new Promise<void>((resolve) => process.nextTick(resolve));
@@ -95,7 +95,7 @@ describe('Hub write interval', () => {
     for (let step = 0; step < 2_000; step++) {
       const room = rooms[Math.floor(random() * rooms.length)] as string;
       const times = queuedAt.get(room) as number[];
-      hub.enqueue(room, frame(times.length % 256), `${step}-0`, 0);
+      hub.enqueue(room, frame(times.length), `${step}-0`, 0);
       times.push(performance.now());
       if (random() < 0.3) await afterTick();
       vi.advanceTimersByTime(Math.floor(random() * 5));
@@ -110,7 +110,7 @@ describe('Hub write interval', () => {
       expect(
         written.map((w) => w.n),
         room,
-      ).toEqual(times.map((_, i) => i % 256));
+      ).toEqual(times.map((_, i) => i));
       written.forEach((w, i) => {
         const waited = w.at - (times[i] as number);
         expect(waited, room).toBeGreaterThanOrEqual(0);

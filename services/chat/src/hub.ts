@@ -211,7 +211,7 @@ export class Hub {
    */
   enqueue(room: string, wire: Buffer, id: string, acceptedAt: number): void {
     const outgoing: Outgoing = { wire, id, acceptedAt };
-    if (this.#recentWrites.has(room)) {
+    if (this.#writeIntervalMs > 0 && this.#recentWrites.has(room)) {
       queueOf(this.#waiting, room).push(outgoing);
       return;
     }
@@ -227,7 +227,7 @@ export class Hub {
     clearTimeout(this.#intervalTimer);
     this.#intervalTimer = undefined;
     let delivered = 0;
-    for (const [room, queue] of this.#waiting) delivered += this.#writeRoom(room, queue);
+    for (const [room, queue] of this.#waiting) delivered += this.#flushRoom(room, queue);
     this.#waiting.clear();
     this.#delivered(delivered);
     this.#flush();
@@ -236,7 +236,7 @@ export class Hub {
   readonly #flush = (): void => {
     this.#flushScheduled = false;
     let delivered = 0;
-    for (const [room, queue] of this.#outbox) delivered += this.#writeRoom(room, queue);
+    for (const [room, queue] of this.#outbox) delivered += this.#flushRoom(room, queue);
     this.#outbox.clear();
     this.#delivered(delivered);
     if (this.#writeIntervalMs > 0) this.#armIntervalTimer();
@@ -254,7 +254,7 @@ export class Hub {
       const queue = this.#waiting.get(room);
       if (queue === undefined) continue; // quiet for a whole interval: its next frame leaves at once
       this.#waiting.delete(room);
-      delivered += this.#writeRoom(room, queue); // recent again, now at the end of the map
+      delivered += this.#flushRoom(room, queue); // recent again, now at the end of the map
     }
     this.#delivered(delivered);
     this.#armIntervalTimer();
@@ -271,7 +271,7 @@ export class Hub {
   }
 
   /** Writes a room's frames to its local members; returns the messages written. */
-  #writeRoom(room: string, queue: readonly Outgoing[]): number {
+  #flushRoom(room: string, queue: readonly Outgoing[]): number {
     const members = this.#rooms.get(room);
     if (members === undefined) return 0;
     if (this.#writeIntervalMs > 0) {

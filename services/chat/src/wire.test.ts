@@ -1,21 +1,6 @@
-import type { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import * as ws from 'ws';
+import { readServerFrames as receive } from '../test/support/frames.ts';
 import { textFrame } from './wire.ts';
-
-// ws's frame parser, which @types/ws does not declare: what a real client reads frames with.
-const { Receiver } = ws as unknown as {
-  Receiver: new (options: { isServer: boolean }) => EventEmitter & { write(chunk: Buffer): void };
-};
-
-/** Parses frames the way a client does, with ws's own receiver. */
-function receive(bytes: Buffer): string[] {
-  const texts: string[] = [];
-  const receiver = new Receiver({ isServer: false });
-  receiver.on('message', (data: Buffer, isBinary: boolean) => texts.push(isBinary ? '<binary>' : data.toString()));
-  receiver.write(bytes);
-  return texts;
-}
 
 describe('textFrame', () => {
   it.each([0, 1, 125, 126, 65_535, 65_536, 200_000])(

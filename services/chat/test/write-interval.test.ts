@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { endAllClients, TestClient } from './support/client.ts';
+import { readServerFrames } from './support/frames.ts';
 import { type RawPeer, rawUpgrade } from './support/raw-socket.ts';
 import { startTestRedis, type TestRedis } from './support/redis.ts';
 import { type Replica, startReplica, stopAllReplicas } from './support/replica.ts';
@@ -31,31 +32,11 @@ interface Read {
   messages: string[];
 }
 
-/** Splits a read into the server's frames (unmasked) and keeps the text of each message frame. */
+/** The text of each message frame in one read (ws's receiver: a frame cut between reads is not one write). */
 function messagesIn(chunk: Buffer): string[] {
-  const messages: string[] = [];
-  let offset = 0;
-  while (offset + 2 <= chunk.length) {
-    const opcode = (chunk[offset] as number) & 0x0f;
-    let length = (chunk[offset + 1] as number) & 0x7f;
-    let start = offset + 2;
-    if (length === 126) {
-      length = chunk.readUInt16BE(offset + 2);
-      start += 2;
-    } else if (length === 127) {
-      throw new Error('a frame over 64 KiB in a chat test');
-    }
-    if (start + length > chunk.length) throw new Error('a frame split over two reads: not one write');
-    if (opcode === 0x1) {
-      const frame = JSON.parse(chunk.subarray(start, start + length).toString('utf8')) as {
-        type?: string;
-        message?: string;
-      };
-      if (frame.type === 'message' && frame.message !== undefined) messages.push(frame.message);
-    }
-    offset = start + length;
-  }
-  return messages;
+  return readServerFrames(chunk)
+    .map((text) => JSON.parse(text) as { type?: string; message?: string })
+    .flatMap((frame) => (frame.type === 'message' && frame.message !== undefined ? [frame.message] : []));
 }
 
 /** A raw client in the default room that records each read with its messages. */
