@@ -38,8 +38,9 @@ export interface Membership {
   readonly room: string;
   member: Member;
   /**
-   * Receives messages only, no presence or join frames: the implicit default-room membership of a
-   * client that speaks the article's protocol and would show any other frame as a message.
+   * Out of presence: receives no presence events, and is neither listed nor announced. The implicit
+   * default-room membership of a client that speaks the article's protocol (and would show any other
+   * frame as a message), or a member that joined with `presence: false`.
    */
   quiet: boolean;
   /** While joining: live frames held back until the history has been sent, then null. */

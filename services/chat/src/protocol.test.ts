@@ -97,6 +97,16 @@ describe('parseClientFrame: join and leave', () => {
     });
   });
 
+  it('accepts a join in or out of presence', () => {
+    for (const presence of [false, true]) {
+      expect(parseClientFrame(JSON.stringify({ type: 'join', room: 'r', presence }))).toEqual({
+        ok: true,
+        type: 'join',
+        join: { room: 'r', presence },
+      });
+    }
+  });
+
   it('accepts a leave', () => {
     expect(parseClientFrame('{"type":"leave","room":"r"}')).toEqual({ ok: true, type: 'leave', leave: { room: 'r' } });
   });
@@ -109,6 +119,8 @@ describe('parseClientFrame: join and leave', () => {
     ['{"type":"join","room":"r","history":-1}', 'invalid_frame'],
     ['{"type":"join","room":"r","history":2.5}', 'invalid_frame'],
     [`{"type":"join","room":"r","name":"${'n'.repeat(65)}"}`, 'invalid_frame'],
+    ['{"type":"join","room":"r","presence":"no"}', 'invalid_frame'],
+    ['{"type":"join","room":"r","presence":0}', 'invalid_frame'],
     ['{"type":"leave","room":7}', 'invalid_room'],
   ])('refuses %s with %s', (text, code) => {
     const result = parseClientFrame(text);

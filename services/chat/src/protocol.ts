@@ -55,6 +55,12 @@ export interface JoinRequest {
   history?: number;
   /** Shown to the room's members in presence. */
   name?: string;
+  /**
+   * false: the member is left out of the room's presence (neither listed nor announced) and is sent
+   * none of it (no member list, no events), so a join costs the room nothing. For rooms too large
+   * for a member list to mean anything: every presence join is a frame to each member who has it.
+   */
+  presence?: boolean;
   ref?: string;
 }
 
@@ -128,7 +134,7 @@ function parseMessage(fields: Fields, ref: string | undefined, typed: boolean): 
 }
 
 function parseJoin(fields: Fields, ref: string | undefined): ParseResult {
-  const { room, since, history, name } = fields;
+  const { room, since, history, name, presence } = fields;
   if (!isRoomName(room)) return fail('invalid_room', roomRule('"room"'), ref);
   if (since !== undefined && !isMessageId(since)) {
     return fail('invalid_frame', '"since" must be a message id such as "1732770000123-0"', ref, room);
@@ -139,10 +145,14 @@ function parseJoin(fields: Fields, ref: string | undefined): ParseResult {
   if (name !== undefined && (typeof name !== 'string' || charCount(name) > MAX_NAME_CHARS)) {
     return fail('invalid_frame', `"name" must be a string of at most ${MAX_NAME_CHARS} characters`, ref, room);
   }
+  if (presence !== undefined && typeof presence !== 'boolean') {
+    return fail('invalid_frame', '"presence" must be true or false', ref, room);
+  }
   const join: JoinRequest = { room };
   if (since !== undefined) join.since = since as string;
   if (history !== undefined) join.history = history as number;
   if (name !== undefined) join.name = name as string;
+  if (presence !== undefined) join.presence = presence;
   return { ok: true, type: 'join', join: withRef(join, ref) };
 }
 

@@ -4,7 +4,8 @@
  *   1. the member is added locally, holding live frames back;
  *   2. the replica's subscription to the room is confirmed (so nothing published from now on can
  *      be missed);
- *   3. the member is announced in presence, then history and the member list are read;
+ *   3. the member is announced in presence, then history and the member list are read (a member
+ *      that joins with `presence: false` is neither announced nor sent the list);
  *   4. the client gets `joined`, the history, the member list, then the held frames newer than the
  *      last message it has, and goes live; frames up to that message that reach the replica
  *      later (they were in flight while the history was read) are dropped too.
@@ -72,9 +73,10 @@ export class Rooms {
       return;
     }
     const member: Member = { id: connection.info.id, name: request.name ?? connection.info.name };
+    const listed = !quiet && request.presence !== false;
     let membership: Membership | undefined;
     try {
-      membership = await this.#hub.addMember(connection, room, member, quiet);
+      membership = await this.#hub.addMember(connection, room, member, !listed);
       if (quiet) {
         // An article client: no history, no presence (it sees neither, and never named itself),
         // only the room's messages from the moment its subscription is confirmed.
@@ -82,8 +84,10 @@ export class Rooms {
         this.#metrics.messagesDelivered.inc(this.#hub.release(membership, undefined));
         return;
       }
-      await this.#broker.presence.add(room, member);
-      await this.#announce(room, 'join', member);
+      if (listed) {
+        await this.#broker.presence.add(room, member);
+        await this.#announce(room, 'join', member);
+      }
       // `history` is bounded here, whichever way the join came (URL or frame), by what a room keeps.
       // After `since`, everything the stream can hold: lua/append.lua lets it run a tenth over
       // HISTORY_SIZE before trimming, and a shorter read would leave a silent hole before the floor.
@@ -91,7 +95,7 @@ export class Rooms {
       const limit = request.since === undefined ? Math.min(request.history ?? 0, historySize) : 2 * historySize + 1;
       const [page, members] = await Promise.all([
         this.#broker.history(room, { ...(request.since === undefined ? {} : { since: request.since }), limit }),
-        this.#broker.presence.members(room),
+        listed ? this.#broker.presence.members(room) : undefined,
       ]);
       if (!this.#hub.isMember(membership)) return; // left or closed meanwhile
       this.#metrics.joins.inc();
@@ -100,14 +104,14 @@ export class Rooms {
       const reply = { position: page.position, history: page.entries.length, truncated: page.truncated };
       connection.send(encodeJoined(room, reply, ref));
       sendHistory(connection, room, page.entries);
-      connection.send(encodePresence(room, members));
+      if (members !== undefined) connection.send(encodePresence(room, members));
       // Frames held, or still on their way from Redis (the history was read over another
       // connection, which may answer first), up to the last message this client has are
       // duplicates: the hub drops them.
       // Live messages that waited for the join count as delivered, like those that did not.
       this.#metrics.messagesDelivered.inc(this.#hub.release(membership, page.entries.at(-1)?.id ?? request.since));
     } catch (error) {
-      if (membership !== undefined && this.#hub.removeMember(membership) && !quiet) {
+      if (membership !== undefined && this.#hub.removeMember(membership) && listed) {
         this.#broker.presence.remove(room, member.id).catch(() => {});
       }
       this.#metrics.joinErrors.inc();
@@ -187,26 +191,32 @@ export class Rooms {
     }
   }
 
-  /** A second join of a room the connection is in: no history, a fresh member list, maybe a new name. */
+  /**
+   * A second join of a room the connection is in: no history, a fresh member list, maybe a new name,
+   * and in or out of presence as it now asks (an article client that speaks rooms now comes in).
+   */
   async #rejoin(membership: Membership, request: JoinRequest): Promise<void> {
     const { room, ref } = request;
     try {
-      // An article client that now speaks rooms enters presence; a member may change its name.
-      const entering = membership.quiet;
-      membership.quiet = false;
+      const listed = request.presence !== false;
+      const entering = listed && membership.quiet;
+      const leaving = !listed && !membership.quiet;
+      // Out of presence first, so a member that leaves it is not sent its own departure.
+      membership.quiet = !listed;
       const renamed = request.name !== undefined && request.name !== membership.member.name;
       if (renamed) membership.member = { ...membership.member, name: request.name ?? '' };
-      if (entering || renamed) {
+      if (entering || (renamed && listed)) {
         await this.#broker.presence.add(room, membership.member);
         await this.#announce(room, 'join', membership.member);
       }
+      if (leaving) await this.#removeFromPresence(room, membership.member.id);
       const [page, members] = await Promise.all([
         this.#broker.history(room, { limit: 0 }),
-        this.#broker.presence.members(room),
+        listed ? this.#broker.presence.members(room) : undefined,
       ]);
       const { connection } = membership;
       connection.send(encodeJoined(room, { position: page.position, history: 0, truncated: false }, ref));
-      connection.send(encodePresence(room, members));
+      if (members !== undefined) connection.send(encodePresence(room, members));
     } catch {
       membership.connection.send(joinFailed(request));
     }
@@ -215,12 +225,16 @@ export class Rooms {
   async #depart(membership: Membership): Promise<void> {
     if (membership.quiet) return; // never in presence
     try {
-      const removed = await this.#broker.presence.remove(membership.room, membership.member.id);
-      if (removed !== null) await this.#announce(membership.room, 'leave', removed);
+      await this.#removeFromPresence(membership.room, membership.member.id);
     } catch (error) {
       // Redis is away: the member expires from presence and a reaper announces it.
       this.#log.debug({ err: error, room: membership.room }, 'presence removal failed; it will expire');
     }
+  }
+
+  async #removeFromPresence(room: string, memberId: string): Promise<void> {
+    const removed = await this.#broker.presence.remove(room, memberId);
+    if (removed !== null) await this.#announce(room, 'leave', removed);
   }
 
   async #announce(room: string, event: 'join' | 'leave', member: Member): Promise<void> {

@@ -302,9 +302,18 @@ interface Opening {
   name: string;
 }
 
+/** The URL's spellings of `presence` (docs/protocol.md). */
+const PRESENCE_VALUES = new Map([
+  ['1', true],
+  ['true', true],
+  ['0', false],
+  ['false', false],
+]);
+
 /**
- * The joins asked for in the upgrade URL: `/ws?room=a&room=b&since=<id>&history=<n>&name=<name>`
- * (`since` applies to a single room). No room joins the default room.
+ * The joins asked for in the upgrade URL:
+ * `/ws?room=a&room=b&since=<id>&history=<n>&name=<name>&presence=0` (`since` applies to a single
+ * room, the others to every room). No room joins the default room.
  */
 function connectJoins(query: Record<string, string[]>): Opening | { error: string } {
   const one = (key: string) => query[key]?.[0];
@@ -312,18 +321,22 @@ function connectJoins(query: Record<string, string[]>): Opening | { error: strin
   const since = one('since');
   const history = one('history');
   const name = one('name') ?? '';
+  const presenceText = one('presence');
+  const presence = presenceText === undefined ? undefined : PRESENCE_VALUES.get(presenceText);
   for (const room of rooms) if (!isRoomName(room)) return { error: roomRule(`room ${JSON.stringify(room)}`) };
   if (since !== undefined && (!isMessageId(since) || rooms.length > 1)) {
     return { error: '"since" must be a message id, with at most one room' };
   }
   if (history !== undefined && !/^\d{1,7}$/.test(history)) return { error: '"history" must be a whole number' };
   if ([...name].length > MAX_NAME_CHARS) return { error: `"name" must be at most ${MAX_NAME_CHARS} characters` };
+  if (presenceText !== undefined && presence === undefined) return { error: '"presence" must be 1 or 0' };
   const quiet = Object.keys(query).length === 0;
   const joins = (rooms.length > 0 ? rooms : [DEFAULT_ROOM]).map((room) => {
     const join: JoinRequest = { room };
     if (since !== undefined) join.since = since;
     if (history !== undefined) join.history = Number(history);
     if (name !== '') join.name = name;
+    if (presence !== undefined) join.presence = presence;
     return join;
   });
   return { joins, quiet, name };

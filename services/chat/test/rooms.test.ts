@@ -39,6 +39,20 @@ afterAll(async () => {
 /** Connects to a replica with the given query (e.g. `room=a&name=alice`). */
 const connect = (replica: Replica | undefined, query: string) => TestClient.connect(`${replica?.wsUrl}?${query}`);
 
+/** Connects a client per [replica, query] in turn, each in `room` before the next one connects. */
+async function joinInTurn<Seats extends [Replica | undefined, string][]>(
+  room: string,
+  ...seats: Seats
+): Promise<{ [K in keyof Seats]: TestClient }> {
+  const clients: TestClient[] = [];
+  for (const [replica, query] of seats) {
+    const client = await connect(replica, `room=${room}&${query}`);
+    await client.waitForJoined(room);
+    clients.push(client);
+  }
+  return clients as { [K in keyof Seats]: TestClient };
+}
+
 /** The member names a client currently sees in a room, from its snapshot and the events after it. */
 function membersSeen(client: TestClient, room: string): string[] {
   const names = new Map<string, string>();
@@ -124,7 +138,8 @@ describe('rooms', () => {
   });
 
   it('refuses an upgrade whose room parameters are invalid', async () => {
-    for (const query of ['room=a%20b', 'room=a&room=b&since=1-0', 'since=yesterday', 'history=many']) {
+    const invalid = ['room=a%20b', 'room=a&room=b&since=1-0', 'since=yesterday', 'history=many', 'presence=no'];
+    for (const query of [...invalid, 'room=a&presence=constructor']) {
       expect(await upgradeStatus(`${replicas[0]?.wsUrl}?${query}`), query).toBe(400);
     }
   });
@@ -133,12 +148,7 @@ describe('rooms', () => {
 describe('presence', () => {
   it('is the same on every replica: a member list at join, then join and leave events', async () => {
     const [r1, r2, r3] = replicas;
-    const alice = await connect(r1, 'room=lobby&name=alice');
-    await alice.waitForJoined('lobby');
-    const bob = await connect(r2, 'room=lobby&name=bob');
-    await bob.waitForJoined('lobby');
-    const carol = await connect(r3, 'room=lobby&name=carol');
-    await carol.waitForJoined('lobby');
+    const [alice, bob, carol] = await joinInTurn('lobby', [r1, 'name=alice'], [r2, 'name=bob'], [r3, 'name=carol']);
 
     // Bob's snapshot had alice and himself; carol's everyone.
     expect(bob.frames.find((f) => f.type === 'presence' && 'members' in f)).toMatchObject({
@@ -173,6 +183,60 @@ describe('presence', () => {
       5_000,
       () => membersSeen(watcher, 'general').join() === 'was-plain,watcher',
     );
+  });
+
+  it('leaves a member that joins with presence off out of it, both ways, until it rejoins with it on', async () => {
+    const [r1, r2, r3] = replicas;
+    const [watcher, viewer, late] = await joinInTurn(
+      'stage',
+      [r1, 'name=watcher'],
+      [r2, 'name=viewer&presence=0'],
+      [r3, 'name=late'],
+    );
+    await waitUntil(
+      'late in presence on rooms-1',
+      5_000,
+      () => membersSeen(watcher, 'stage').join() === 'late,watcher',
+    );
+    // Events and messages of a room reach a replica in order: once the viewer has a message sent
+    // after every presence change so far, any presence frame meant for it would have come first.
+    const mark = (text: string) => {
+      watcher.send({ type: 'message', room: 'stage', from: 'watcher', message: text });
+      return viewer.waitFor((frame) => frame.message === text);
+    };
+    const presenceFrames = (client: TestClient) => client.frames.filter((frame) => frame.type === 'presence');
+    await mark('after late joined');
+    expect(presenceFrames(viewer)).toEqual([]);
+    expect(membersSeen(late, 'stage')).toEqual(['late', 'watcher']);
+    const named = (name: string) => (frame: Frame) => JSON.stringify(frame).includes(`"name":"${name}"`);
+    expect(presenceFrames(watcher).filter(named('viewer'))).toEqual([]);
+
+    // In by a join frame: announced to the others, and the member list from then on.
+    viewer.send({ type: 'join', room: 'stage', ref: 'in' });
+    await viewer.waitFor((frame) => frame.ref === 'in');
+    for (const client of [watcher, late, viewer]) {
+      await waitUntil(
+        'the viewer in presence',
+        5_000,
+        () => membersSeen(client, 'stage').join() === 'late,viewer,watcher',
+      );
+    }
+    // And out again: a departure for the others, nothing more for the viewer. Announced, not
+    // left to expire (no replica reaps it, which would also end in a departure after the TTL).
+    const reaped = () => Promise.all(replicas.map((r) => r.metric('chat_presence_reaped_total')));
+    const reapedBefore = await reaped();
+    viewer.send({ type: 'join', room: 'stage', presence: false, ref: 'out' });
+    await viewer.waitFor((frame) => frame.ref === 'out');
+    await waitUntil('the viewer out of presence', 5_000, () => membersSeen(late, 'stage').join() === 'late,watcher');
+    await mark('after the viewer left presence');
+    expect(await reaped()).toEqual(reapedBefore);
+    const seenBefore = presenceFrames(viewer).length;
+    await late.end();
+    await waitUntil('late gone on rooms-1', 5_000, () => membersSeen(watcher, 'stage').join() === 'watcher');
+    await mark('after late left');
+    expect(presenceFrames(viewer)).toHaveLength(seenBefore);
+    const marks = ['after late joined', 'after the viewer left presence', 'after late left'];
+    expect(viewer.messages().map((frame) => frame.message)).toEqual(marks);
   });
 
   it("forgets a crashed replica's members within the stated bound", async () => {
