@@ -237,7 +237,11 @@ async function connectionWorkloads(bench: Bench, systems: readonly SystemUnderTe
       ctx.log(`bench: ${workload} ${system.name}`);
       try {
         if (workload === 'idle') await idle(bench, system);
-        else results.storm.push(await connectStorm(ctx, system));
+        else {
+          const storm = await connectStorm(ctx, system);
+          if (storm === undefined) ctx.log(`bench: storm ${system.name} skipped: it has no rooms`);
+          else results.storm.push(storm);
+        }
       } catch (error) {
         results.failed.push({ system: system.name, workload, error: (error as Error).message });
         ctx.log(`bench: ${system.name} ${workload} failed: ${(error as Error).message}`);

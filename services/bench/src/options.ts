@@ -9,6 +9,8 @@ import type { SystemName } from './systems/system.ts';
 
 const WORKLOADS = ['fanout', 'max', 'idle', 'storm', 'rooms'] as const;
 export type Workload = (typeof WORKLOADS)[number];
+const STORM_ROOMS = ['none', 'presence', 'no-presence'] as const;
+export type StormRoom = (typeof STORM_ROOMS)[number];
 
 export interface BenchOptions {
   workloads: Workload[];
@@ -37,6 +39,11 @@ export interface BenchOptions {
   /** Idle workload: how long connections sit before memory is read. */
   idleSettleS: number;
   storm: number;
+  /**
+   * Connect storm: each system's own clients (`none`: the chat's are article clients, in no
+   * presence), or room clients all joining one room, in its presence or out of it.
+   */
+  stormRoom: StormRoom;
   /** Source addresses 127.0.0.2 ... for the idle workload (about 28k connections each). */
   sourceAddresses: number;
   nginx: boolean;
@@ -80,6 +87,7 @@ const DEFAULTS = {
   idle: '5000',
   'idle-settle': '5',
   storm: '2000',
+  'storm-room': 'none',
   'source-addresses': '4',
   padding: '0',
   rounds: '1',
@@ -117,6 +125,9 @@ load generator processes; prints a table, writes JSON and a PNG chart to --out.
   --idle N              idle workload: connections to one replica (default ${DEFAULTS.idle})
   --idle-settle S       idle workload: seconds before memory is read (default ${DEFAULTS['idle-settle']})
   --storm N             connect storm: clients connecting at once (default ${DEFAULTS.storm})
+  --storm-room MODE     connect storm: none (default: each system's own clients), presence (room clients,
+                        all joining one room with a name, in its presence) or no-presence (the same with
+                        presence=0); systems without rooms are skipped unless none
   --source-addresses N  idle workload: source addresses 127.0.0.2.. (default ${DEFAULTS['source-addresses']}; ~28k connections each)
   --nginx               clients connect through nginx (docker/nginx.conf) instead of directly
   --redis-url URL       use this Redis instead of starting a redis-server
@@ -180,6 +191,7 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
     idle: int(values.idle, '--idle', 1, 1_000_000),
     idleSettleS: num(values['idle-settle'], '--idle-settle', 0, 3_600),
     storm: int(values.storm, '--storm', 1, 1_000_000),
+    stormRoom: one(values['storm-room'], STORM_ROOMS, '--storm-room'),
     sourceAddresses: int(values['source-addresses'], '--source-addresses', 1, 250),
     nginx: values.nginx,
     redisUrl: values['redis-url'],
@@ -205,16 +217,19 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
   return options;
 }
 
+function one<T extends string>(value: string, allowed: readonly T[], flag: string): T {
+  if (!allowed.includes(value as T)) throw new Error(`${flag}: unknown "${value}" (one of ${allowed.join(', ')})`);
+  return value as T;
+}
+
 function list<T extends string>(value: string, allowed: readonly T[], flag: string): T[] {
   const items = value
     .split(',')
     .map((item) => item.trim())
-    .filter((item) => item !== '');
-  for (const item of items) {
-    if (!allowed.includes(item as T)) throw new Error(`${flag}: unknown "${item}" (one of ${allowed.join(', ')})`);
-  }
+    .filter((item) => item !== '')
+    .map((item) => one(item, allowed, flag));
   if (items.length === 0) throw new Error(`${flag}: empty`);
-  return items as T[];
+  return items;
 }
 
 function num(value: string, flag: string, min: number, max: number): number {

@@ -104,6 +104,20 @@ it('runs the max ramp, idle connections and a connect storm, through nginx where
   expect(existsSync(files.json)).toBe(true);
 });
 
+it('runs a connect storm of room clients into one room, skipping the systems without rooms', async () => {
+  expect(() => parseOptions(['--storm-room', 'lobby'], REPO_ROOT)).toThrow(
+    /--storm-room: unknown "lobby" \(one of none, presence, no-presence\)/,
+  );
+  const { results, report, log } = await bench(
+    '--systems chat,article-node --workloads storm --storm 60 --storm-room presence --no-chart',
+  );
+  expect(results.failed, log.join('\n')).toEqual([]);
+  expect(log).toContain('bench: storm article-node skipped: it has no rooms');
+  expect(results.storm.map((s) => [s.system, s.room, s.opened, s.lostAfter])).toEqual([['chat', 'presence', 60, 0]]);
+  expect(results.storm[0]?.serverCpuS).toBeGreaterThan(0);
+  expect(report).toMatch(/^Connect storm: 60 clients at once over 3 replicas, all joining one room in its presence/m);
+});
+
 it('runs the rooms workload: each message reaches exactly the members of its room, the sender included, with a write interval too', async () => {
   const { results, report, files, log } = await bench(
     '--systems chat,chat-alt,socketio,article-node --alt-env=WRITE_INTERVAL_MS=50 --workloads rooms --clients 24 --rooms 4 --room-senders 2 --rate 40 --duration 1.5 --warmup 0 --no-chart --profile',

@@ -22,6 +22,7 @@ describe('chatRoomsDialect', () => {
     expect(chatRoomsDialect.control('{"type":"joined","room":"bench-3"}')).toEqual({ ready: true });
     expect(chatRoomsDialect.control('{"type":"presence","room":"bench-3","members":[]}')).toEqual({});
     expect(chatRoomsDialect.path({ room: 3, name: 'c17' })).toBe('/ws?room=bench-3&name=c17');
+    expect(chatRoomsDialect.path({ room: 0, name: 's1', presence: false })).toBe('/ws?room=bench-0&name=s1&presence=0');
     expect(JSON.parse(chatRoomsDialect.message('b3', 'hi', 3))).toEqual({
       type: 'message',
       room: 'bench-3',

@@ -14,6 +14,8 @@ export type DialectName = 'article' | 'socketio' | 'chat-rooms' | 'socketio-room
 export interface ClientIdentity {
   room?: number;
   name?: string;
+  /** false: the client joins its room out of presence (chat's `presence=0`). */
+  presence?: boolean;
 }
 
 export interface Dialect {
@@ -68,7 +70,8 @@ const LETTER_P = 0x70;
 export const chatRoomsDialect: Dialect = {
   name: 'chat-rooms',
   path: (client) =>
-    `/ws?room=${roomName(client.room ?? 0)}${client.name === undefined ? '' : `&name=${encodeURIComponent(client.name)}`}`,
+    `/ws?room=${roomName(client.room ?? 0)}${client.name === undefined ? '' : `&name=${encodeURIComponent(client.name)}`}` +
+    (client.presence === false ? '&presence=0' : ''),
   message: (from, text, room) => JSON.stringify({ type: 'message', room: roomName(room ?? 0), from, message: text }),
   control: (text) => (text.startsWith('{"type":"joined"') ? { ready: true } : {}),
   readyOnOpen: false,

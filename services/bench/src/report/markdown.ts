@@ -5,7 +5,7 @@
 import { type Column, systemTable, type Table } from './columns.ts';
 import { figureColumns } from './figure-columns.ts';
 import { kilo } from './format.ts';
-import { IDLE_COLUMNS, MAX_COLUMNS, STORM_COLUMNS } from './result-columns.ts';
+import { IDLE_COLUMNS, MAX_COLUMNS, STORM_COLUMNS, stormScope } from './result-columns.ts';
 import type { BenchResults } from './results.ts';
 import { fanoutFigures, roomsFigures, summarize } from './summary.ts';
 import { leakLines, offeredRoomDeliveries, ratioTable, roomsShape, targetLines } from './table.ts';
@@ -58,10 +58,7 @@ export function renderMarkdown(results: BenchResults): string {
     out.push(`**Idle connections** to one replica (asked: ${o.idle}).`, systemMd(IDLE_COLUMNS, results.idle));
   }
   if (results.storm.length > 0) {
-    out.push(
-      `**Connect storm**: ${o.storm} clients at once over ${o.replicas} replicas.`,
-      systemMd(STORM_COLUMNS, results.storm),
-    );
+    out.push(`**Connect storm**: ${stormScope(o)}.`, systemMd(STORM_COLUMNS, results.storm));
   }
   const ratios = ratioTable(summary);
   if (ratios.cells.length > 0) {

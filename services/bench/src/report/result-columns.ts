@@ -1,4 +1,5 @@
 /** The columns of the max ramp's, the idle connections' and the connect storm's tables, in both reports. */
+import type { BenchOptions } from '../options.ts';
 import type { IdleResult } from '../workloads/idle.ts';
 import type { MaxResult } from '../workloads/max.ts';
 import type { StormResult } from '../workloads/storm.ts';
@@ -32,8 +33,19 @@ export const STORM_COLUMNS: readonly Column<StormResult>[] = [
   { short: 'opened', cell: (r) => String(r.opened) },
   { short: 'failed', cell: (r) => String(r.failed) },
   { short: 'all ready s', cell: (r) => fixed(r.allReadyS, 2) },
+  { short: 'server CPU s', cell: (r) => fixed(r.serverCpuS, 2) },
   { short: 'p50 ms', cell: (r) => fixed(r.connectMs.p50, 1) },
   { short: 'p99 ms', cell: (r) => fixed(r.connectMs.p99, 1) },
   { short: 'max ms', cell: (r) => fixed(r.connectMs.max, 1) },
   { short: 'lost after', cell: (r) => String(r.lostAfter) },
 ];
+
+/** What the connect storm was, for both reports' headings. */
+export function stormScope(o: BenchOptions): string {
+  const where = {
+    none: '',
+    presence: ', all joining one room in its presence',
+    'no-presence': ', all joining one room out of its presence',
+  };
+  return `${o.storm} clients at once over ${o.replicas} replicas${where[o.stormRoom]}`;
+}

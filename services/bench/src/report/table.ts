@@ -7,7 +7,7 @@ import type { SystemName } from '../systems/system.ts';
 import { type Column, systemTable, type Table } from './columns.ts';
 import { figureColumns } from './figure-columns.ts';
 import { fixed, kilo, ratio, table } from './format.ts';
-import { IDLE_COLUMNS, MAX_COLUMNS, STORM_COLUMNS } from './result-columns.ts';
+import { IDLE_COLUMNS, MAX_COLUMNS, STORM_COLUMNS, stormScope } from './result-columns.ts';
 import type { BenchResults } from './results.ts';
 import { fanoutFigures, type RunFigures, roomsFigures, type SystemSummary, summarize } from './summary.ts';
 
@@ -55,10 +55,7 @@ export function renderReport(results: BenchResults): string {
   }
 
   if (results.storm.length > 0) {
-    parts.push(
-      `Connect storm: ${o.storm} clients at once over ${o.replicas} replicas`,
-      systemText(STORM_COLUMNS, results.storm),
-    );
+    parts.push(`Connect storm: ${stormScope(o)}`, systemText(STORM_COLUMNS, results.storm));
   }
 
   const ratios = ratioTable(summary);
