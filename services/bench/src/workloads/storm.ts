@@ -7,6 +7,7 @@
  * join then costs a frame to every member already in it, and a member list) or out of it.
  */
 import type { ClientSpec } from '../loadgen/messages.ts';
+import type { StormRoom } from '../options.ts';
 import { cpuSeconds } from '../sys/proc.ts';
 import type { SystemUnderTest } from '../systems/system.ts';
 import type { BenchContext } from './context.ts';
@@ -20,10 +21,10 @@ export interface StormResult {
   failed: number;
   errors: Record<string, number>;
   /** --storm-room: none, or one room joined in or out of its presence. */
-  room: string;
+  room: StormRoom;
   /** From the first connect to the last client ready. */
   allReadyS: number;
-  /** CPU seconds of all the system's server processes from the first connect to the last ready. */
+  /** CPU seconds of the system's server processes while the clients connected (all ready, or timed out). */
   serverCpuS: number;
   connectMs: ConnectMs;
   /** Deliveries missing in the round of messages after the storm. */
