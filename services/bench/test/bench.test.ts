@@ -4,9 +4,9 @@
  * The runs are tiny and nothing here judges speed: the benchmark measures, tests do not.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { REPLICA_NODE_FLAGS } from '../../chat/src/node-flags.ts';
-import { startTestRedis, type TestRedis } from '../../chat/test/support/redis.ts';
+import { useTestRedis } from '../../chat/test/support/lifecycle.ts';
 import { runBench } from '../src/main.ts';
 import { parseOptions } from '../src/options.ts';
 import { REPO_ROOT } from '../src/repo-path.ts';
@@ -16,13 +16,7 @@ import type { StartOptions } from '../src/systems/system.ts';
 
 const OUT = `${REPO_ROOT}/test-results/bench-test`;
 
-let redis: TestRedis;
-beforeAll(async () => {
-  redis = await startTestRedis(inject('redisProvider'));
-});
-afterAll(async () => {
-  await redis?.close();
-});
+const redis = useTestRedis();
 
 function losses(results: BenchResults): number {
   return [...results.fanout, ...results.max.flatMap((m) => m.steps)].reduce((a, r) => a + r.lost + r.duplicated, 0);
@@ -33,7 +27,7 @@ async function bench(commandLine: string) {
   const options = parseOptions(commandLine.split(/\s+/), REPO_ROOT);
   if (options === 'help') throw new Error('unexpected --help');
   const log: string[] = [];
-  const run = await runBench({ ...options, redisUrl: redis.url, outDir: OUT }, (line) => log.push(line));
+  const run = await runBench({ ...options, redisUrl: redis().url, outDir: OUT }, (line) => log.push(line));
   return { ...run, log };
 }
 
@@ -170,7 +164,7 @@ function parseAlt(extra: string[]) {
 async function startedWith(system: typeof chat, alt: Pick<StartOptions, 'chatAltFlags' | 'chatAltEnv'>) {
   const running = await system.start({
     replicas: 1,
-    redis: { url: redis.url, host: '127.0.0.1', port: redis.port },
+    redis: { url: redis().url, host: '127.0.0.1', port: redis().port },
     workDir: OUT,
     ...alt,
   });

@@ -3,23 +3,19 @@
  * `from` and `message` back, knowing nothing of types, ids, refs or acks.
  */
 
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { startTestRedis, type TestRedis } from './support/redis.ts';
-import { type Replica, startReplica, stopAllReplicas } from './support/replica.ts';
+import { useTestRedis } from './support/lifecycle.ts';
+import { type Replica, startReplica } from './support/replica.ts';
 import { waitUntil } from './support/wait.ts';
 
-let redis: TestRedis;
+const redis = useTestRedis();
 let replicas: Replica[];
 beforeAll(async () => {
-  redis = await startTestRedis(inject('redisProvider'));
-  replicas = await Promise.all(['article-1', 'article-2'].map((name) => startReplica(name, { REDIS_URL: redis.url })));
+  replicas = await Promise.all(
+    ['article-1', 'article-2'].map((name) => startReplica(name, { REDIS_URL: redis().url })),
+  );
 });
-afterAll(async () => {
-  await stopAllReplicas();
-  await redis?.close();
-});
-
 /** The article's page, reduced to its socket code. */
 function articleClient(url: string) {
   const ws = new WebSocket(url);

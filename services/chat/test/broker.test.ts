@@ -3,18 +3,14 @@
  * against the in-process broker and the Redis broker (on a real Redis).
  */
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type Broker, type BrokerHandlers, BrokerUnavailableError, compareIds } from '../src/broker/broker.ts';
 import { MemoryBroker } from '../src/broker/memory.ts';
 import { RedisBroker } from '../src/broker/redis.ts';
-import { startTestRedis, type TestRedis } from './support/redis.ts';
+import { useTestRedis } from './support/lifecycle.ts';
 import { sleep, waitUntil } from './support/wait.ts';
 
-let redis: TestRedis;
-beforeAll(async () => {
-  redis = await startTestRedis(inject('redisProvider'));
-});
-afterAll(() => redis?.close());
+const redis = useTestRedis();
 
 interface Received {
   room: string;
@@ -62,7 +58,7 @@ const kinds: { kind: string; make: (handlers: BrokerHandlers, prefix?: string) =
     make: (handlers, prefix) =>
       new RedisBroker(
         {
-          url: redis.url,
+          url: redis().url,
           connectionName: 'broker-test',
           log: silent,
           // A prefix per broker unless shared: history and presence start empty, as in memory.
@@ -218,12 +214,12 @@ describe('redis broker across processes and outages', () => {
     await waitUntil('the broker to be up', 10_000, () => h.broker.isUp());
     await h.broker.subscribe('survives');
 
-    await redis.stop();
+    await redis().stop();
     await waitUntil('the broker to notice Redis is gone', 10_000, () => !h.broker.isUp());
     // Refused while Redis is still down: a queued publish would only settle after the restart.
     await expect(h.broker.append('survives', parts('lost?'), 1)).rejects.toBeInstanceOf(BrokerUnavailableError);
 
-    await redis.start();
+    await redis().start();
     await waitUntil('the broker to be up again', 15_000, () => h.broker.isUp());
     expect(h.statuses).toEqual([true, false, true]);
     await h.broker.append('survives', parts('after'), 2);
@@ -236,13 +232,13 @@ describe('redis broker across processes and outages', () => {
     await waitUntil('the broker to be up', 10_000, () => h.broker.isUp());
     await h.broker.subscribe('frozen');
 
-    await redis.freeze();
+    await redis().freeze();
     try {
       // The health check pings every 500 ms here and gives up after the 2 s command timeout.
       await waitUntil('the broker to notice Redis hangs', 15_000, () => !h.broker.isUp(), 100);
       await expect(h.broker.append('frozen', parts('x'), 1)).rejects.toBeInstanceOf(BrokerUnavailableError);
     } finally {
-      await redis.thaw();
+      await redis().thaw();
     }
     await waitUntil('the broker to be up again', 20_000, () => h.broker.isUp());
     await h.broker.append('frozen', parts('thawed'), 2);

@@ -2,27 +2,20 @@
  * The article's architecture for real: three replica processes on one Redis, a client on each.
  */
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { endAllClients, type Frame, TestClient } from './support/client.ts';
-import { startTestRedis, type TestRedis } from './support/redis.ts';
-import { type Replica, startReplica, stopAllReplicas } from './support/replica.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Frame, TestClient } from './support/client.ts';
+import { useTestRedis } from './support/lifecycle.ts';
+import { type Replica, startReplica } from './support/replica.ts';
 import { sleep } from './support/wait.ts';
 
-let redis: TestRedis;
+const redis = useTestRedis();
 let replicas: Replica[];
 
 beforeAll(async () => {
-  redis = await startTestRedis(inject('redisProvider'));
   // RATE_LIMIT=0: the senders below go far past what a person types.
   replicas = await Promise.all(
-    ['r1', 'r2', 'r3'].map((name) => startReplica(name, { REDIS_URL: redis.url, RATE_LIMIT: '0' })),
+    ['r1', 'r2', 'r3'].map((name) => startReplica(name, { REDIS_URL: redis().url, RATE_LIMIT: '0' })),
   );
-});
-
-afterAll(async () => {
-  await endAllClients();
-  await stopAllReplicas();
-  await redis?.close();
 });
 
 const clientOnEachReplica = () => Promise.all(replicas.map((replica) => TestClient.connect(replica.wsUrl)));
@@ -72,7 +65,7 @@ describe('fan-out across replicas', () => {
 
   it('uses one publisher and one subscriber connection per replica, whatever the number of clients', async () => {
     await Promise.all(Array.from({ length: 30 }, (_, i) => TestClient.connect(replicas[i % 3]?.wsUrl ?? '')));
-    const admin = new Redis(redis.url);
+    const admin = new Redis(redis().url);
     try {
       const names = ((await admin.client('LIST')) as string)
         .split('\n')

@@ -4,35 +4,29 @@
  * Redis memory that stays bounded.
  */
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareIds } from '../src/broker/broker.ts';
-import { endAllClients, type Frame, TestClient } from './support/client.ts';
-import { startTestRedis, type TestRedis } from './support/redis.ts';
-import { type Replica, startReplica, stopAllReplicas } from './support/replica.ts';
+import { type Frame, TestClient } from './support/client.ts';
+import { useTestRedis } from './support/lifecycle.ts';
+import { type Replica, startReplica } from './support/replica.ts';
 import { waitUntil } from './support/wait.ts';
 
 const SMALL_HISTORY = 20;
-let redis: TestRedis;
+const redis = useTestRedis();
 let admin: Redis;
 let replicas: Replica[];
 let small: Replica;
 
 beforeAll(async () => {
-  redis = await startTestRedis(inject('redisProvider'));
-  admin = new Redis(redis.url);
-  const env = { REDIS_URL: redis.url, RATE_LIMIT: '0' };
+  admin = new Redis(redis().url);
+  const env = { REDIS_URL: redis().url, RATE_LIMIT: '0' };
   [small, ...replicas] = await Promise.all([
     startReplica('history-small', { ...env, HISTORY_SIZE: String(SMALL_HISTORY), CHAT_CHANNEL: 'small' }),
     ...['history-1', 'history-2', 'history-3'].map((name) => startReplica(name, env)),
   ]);
 });
 
-afterAll(async () => {
-  await endAllClients();
-  await stopAllReplicas();
-  admin?.disconnect();
-  await redis?.close();
-});
+afterAll(() => admin?.disconnect());
 
 const connect = (replica: Replica | undefined, query: string) => TestClient.connect(`${replica?.wsUrl}?${query}`);
 

@@ -2,24 +2,17 @@
  * Redis goes away mid-chat and comes back: readiness and metrics say so, messages sent meanwhile
  * are refused out loud, connections stay open, and chat resumes without restarting anything.
  */
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { endAllClients, TestClient, upgradeStatus } from './support/client.ts';
-import { startTestRedis, type TestRedis } from './support/redis.ts';
-import { type Replica, startReplica, stopAllReplicas } from './support/replica.ts';
+import { beforeAll, expect, it } from 'vitest';
+import { TestClient, upgradeStatus } from './support/client.ts';
+import { useTestRedis } from './support/lifecycle.ts';
+import { type Replica, startReplica } from './support/replica.ts';
 import { waitUntil } from './support/wait.ts';
 
-let redis: TestRedis;
+const redis = useTestRedis();
 let replicas: Replica[];
 
 beforeAll(async () => {
-  redis = await startTestRedis(inject('redisProvider'));
-  replicas = await Promise.all(['outage-1', 'outage-2'].map((name) => startReplica(name, { REDIS_URL: redis.url })));
-});
-
-afterAll(async () => {
-  await endAllClients();
-  await stopAllReplicas();
-  await redis?.close();
+  replicas = await Promise.all(['outage-1', 'outage-2'].map((name) => startReplica(name, { REDIS_URL: redis().url })));
 });
 
 const readyStatus = async (replica: Replica) => (await replica.fetch('/readyz')).status;
@@ -32,7 +25,7 @@ it('refuses messages while Redis is down and resumes when it is back', async () 
   alice.send({ from: 'alice', message: 'before' });
   await bob.waitFor((frame) => frame.message === 'before');
 
-  await redis.stop();
+  await redis().stop();
   for (const replica of replicas) {
     await waitUntil(`${replica.name} to turn unready`, 10_000, async () => (await readyStatus(replica)) === 503);
     const body = await (await replica.fetch('/readyz')).json();
@@ -51,7 +44,7 @@ it('refuses messages while Redis is down and resumes when it is back', async () 
   expect(await replicas[0]?.metric('chat_broker_publish_errors_total')).toBe(2);
   expect(alice.isOpen && bob.isOpen).toBe(true);
 
-  await redis.start();
+  await redis().start();
   for (const replica of replicas) {
     await waitUntil(`${replica.name} ready again`, 15_000, async () => (await readyStatus(replica)) === 200);
     expect(await replica.metric('chat_broker_up')).toBe(1);
@@ -67,12 +60,12 @@ it('refuses messages while Redis is down and resumes when it is back', async () 
 });
 
 it('refuses upgrades (503) until its broker has connected once, then takes clients', async () => {
-  await redis.stop();
-  const late = await startReplica('outage-late', { REDIS_URL: redis.url }, { waitForReady: false });
+  await redis().stop();
+  const late = await startReplica('outage-late', { REDIS_URL: redis().url }, { waitForReady: false });
   expect(await upgradeStatus(late.wsUrl)).toBe(503);
   expect(await late.metric('chat_upgrades_rejected_total{reason="starting"}')).toBe(1);
 
-  await redis.start();
+  await redis().start();
   await waitUntil('the late replica to be ready', 15_000, async () => (await readyStatus(late)) === 200);
   const client = await TestClient.connect(late.wsUrl);
   client.send({ from: 'late', message: 'ready now', ref: 'late-1' });

@@ -3,24 +3,23 @@
  * answers, and presence that is the same everywhere and loses a crashed replica's members.
  */
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { endAllClients, type Frame, TestClient, upgradeStatus } from './support/client.ts';
-import { startTestRedis, type TestRedis } from './support/redis.ts';
-import { type Replica, startReplica, stopAllReplicas } from './support/replica.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Frame, TestClient, upgradeStatus } from './support/client.ts';
+import { useTestRedis } from './support/lifecycle.ts';
+import { type Replica, startReplica } from './support/replica.ts';
 import { sleep, waitUntil } from './support/wait.ts';
 
 const PRESENCE_TTL_MS = 1500;
-let redis: TestRedis;
+const redis = useTestRedis();
 let admin: Redis;
 let replicas: Replica[];
 
 beforeAll(async () => {
-  redis = await startTestRedis(inject('redisProvider'));
-  admin = new Redis(redis.url);
+  admin = new Redis(redis().url);
   replicas = await Promise.all(
     ['rooms-1', 'rooms-2', 'rooms-3'].map((name) =>
       startReplica(name, {
-        REDIS_URL: redis.url,
+        REDIS_URL: redis().url,
         RATE_LIMIT: '0',
         PRESENCE_TTL_MS: String(PRESENCE_TTL_MS),
         MAX_ROOMS_PER_CONNECTION: '3',
@@ -29,12 +28,7 @@ beforeAll(async () => {
   );
 });
 
-afterAll(async () => {
-  await endAllClients();
-  await stopAllReplicas();
-  admin?.disconnect();
-  await redis?.close();
-});
+afterAll(() => admin?.disconnect());
 
 /** Connects to a replica with the given query (e.g. `room=a&name=alice`). */
 const connect = (replica: Replica | undefined, query: string) => TestClient.connect(`${replica?.wsUrl}?${query}`);
@@ -241,7 +235,7 @@ describe('presence', () => {
 
   it("forgets a crashed replica's members within the stated bound", async () => {
     const victim = await startReplica('rooms-victim', {
-      REDIS_URL: redis.url,
+      REDIS_URL: redis().url,
       PRESENCE_TTL_MS: String(PRESENCE_TTL_MS),
     });
     const survivor = await connect(replicas[0], 'room=crash&name=survivor');

@@ -3,33 +3,23 @@
  * the replica queues the rest, and once the client reads again every frame arrives whole and in
  * order, while the room's other members were never held up.
  */
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { endAllClients, TestClient } from './support/client.ts';
+import { expect, it } from 'vitest';
+import { TestClient } from './support/client.ts';
 import { readServerFrames } from './support/frames.ts';
+import { useTestRedis } from './support/lifecycle.ts';
 import { rawUpgrade } from './support/raw-socket.ts';
-import { startTestRedis, type TestRedis } from './support/redis.ts';
-import { startReplica, stopAllReplicas } from './support/replica.ts';
+import { startReplica } from './support/replica.ts';
 import { waitUntil } from './support/wait.ts';
 
 /** Far more than loopback's socket buffers hold (a few MiB), well under the replica's allowance. */
 const MESSAGES = 1500;
 const TEXT_BYTES = 8000;
 
-let redis: TestRedis;
-
-beforeAll(async () => {
-  redis = await startTestRedis(inject('redisProvider'));
-});
-
-afterAll(async () => {
-  await endAllClients();
-  await stopAllReplicas();
-  await redis?.close();
-});
+const redis = useTestRedis();
 
 it('delivers everything, whole and in order, to a client that stopped reading and reads again', async () => {
   const replica = await startReplica('stalled-reader', {
-    REDIS_URL: redis.url,
+    REDIS_URL: redis().url,
     RATE_LIMIT: '0',
     MAX_BUFFERED_BYTES: String(64 * 1024 * 1024),
   });

@@ -3,28 +3,18 @@
  * its last write leave together in one write once it runs out, a quiet room's frame leaves at once,
  * and nothing still waiting is lost when the replica shuts down.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { endAllClients, TestClient } from './support/client.ts';
+import { describe, expect, it } from 'vitest';
+import { TestClient } from './support/client.ts';
 import { readServerFrames } from './support/frames.ts';
+import { useTestRedis } from './support/lifecycle.ts';
 import { type RawPeer, rawUpgrade } from './support/raw-socket.ts';
-import { startTestRedis, type TestRedis } from './support/redis.ts';
-import { type Replica, startReplica, stopAllReplicas } from './support/replica.ts';
+import { type Replica, startReplica } from './support/replica.ts';
 import { sleep, waitUntil } from './support/wait.ts';
 
 /** Long enough that frames sent back to back fall well inside one interval on a loaded machine. */
 const INTERVAL_MS = 1000;
 
-let redis: TestRedis;
-
-beforeAll(async () => {
-  redis = await startTestRedis(inject('redisProvider'));
-});
-
-afterAll(async () => {
-  await endAllClients();
-  await stopAllReplicas();
-  await redis?.close();
-});
+const redis = useTestRedis();
 
 /** One read from the socket: when it came and the messages in the server frames it held. */
 interface Read {
@@ -53,7 +43,7 @@ async function recordingPeer(replica: Replica): Promise<{ peer: RawPeer; reads: 
 describe('WRITE_INTERVAL_MS', () => {
   it("writes a room's frames at most once per interval: a lone frame at once, the next ones together when it runs out", async () => {
     const replica = await startReplica('interval', {
-      REDIS_URL: redis.url,
+      REDIS_URL: redis().url,
       RATE_LIMIT: '0',
       WRITE_INTERVAL_MS: String(INTERVAL_MS),
     });
@@ -78,7 +68,7 @@ describe('WRITE_INTERVAL_MS', () => {
 
   it('writes what is still waiting before the sockets close at shutdown', async () => {
     const replica = await startReplica('interval-shutdown', {
-      REDIS_URL: redis.url,
+      REDIS_URL: redis().url,
       RATE_LIMIT: '0',
       WRITE_INTERVAL_MS: String(INTERVAL_MS),
       SHUTDOWN_TIMEOUT_MS: '2000', // the raw peer never answers the closing handshake
