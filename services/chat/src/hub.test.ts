@@ -168,3 +168,53 @@ describe('Hub memberships', () => {
     expect([hub.size, hub.roomCount, hub.membershipCount]).toEqual([0, 0, 0]);
   });
 });
+
+describe('Hub writes per member', () => {
+  /** A frame of a message (id `n-0`) or, with id '', of an event. */
+  const message = (n: number) => [frame(n), `${n}-0`] as const;
+  const event = (n: number) => [frame(n), ''] as const;
+
+  async function roomWith(...members: { quiet: boolean; joining?: boolean }[]) {
+    const hub = new Hub(subscriptions, { delivered: () => {}, latency: () => {} });
+    const joined = [];
+    for (const [i, { quiet, joining }] of members.entries()) {
+      const recording = recordingConnection();
+      const membership = await hub.addMember(recording.connection, 'r', { id: `m${i}`, name: `m${i}` }, quiet);
+      if (joining !== true) hub.release(membership, undefined);
+      joined.push({ membership, writes: recording.writes });
+    }
+    return { hub, joined };
+  }
+
+  it("writes a tick's events and messages in one write per member: all of them in presence, the messages to quiet members", async () => {
+    const { hub, joined } = await roomWith({ quiet: false }, { quiet: true }, { quiet: false });
+    for (const [wire, id] of [event(1), message(2), event(3), event(4), message(5)]) hub.enqueue('r', wire, id, 0);
+    await afterTick();
+    for (const [wire, id] of [event(6), event(7)]) hub.enqueue('r', wire, id, 0);
+    await afterTick();
+    expect(joined.map(({ writes }) => writes.map((w) => w.frames))).toEqual([
+      [
+        [1, 2, 3, 4, 5],
+        [6, 7],
+      ],
+      [[2, 5]],
+      [
+        [1, 2, 3, 4, 5],
+        [6, 7],
+      ],
+    ]);
+  });
+
+  it('writes what a joining member was held back, in one write when it goes live: events, and messages past what it has', async () => {
+    const { hub, joined } = await roomWith({ quiet: false, joining: true }, { quiet: true, joining: true });
+    for (const [wire, id] of [message(1), event(2), message(3), event(4)]) hub.enqueue('r', wire, id, 0);
+    await afterTick();
+    hub.enqueue('r', ...message(5), 0);
+    await afterTick();
+    const [inPresence, quiet] = joined as [(typeof joined)[0], (typeof joined)[0]];
+    expect(hub.release(inPresence.membership, '1-0')).toBe(2); // it had message 1 from the history
+    expect(hub.release(quiet.membership, undefined)).toBe(3);
+    expect(inPresence.writes.map((w) => w.frames)).toEqual([[2, 3, 4, 5]]);
+    expect(quiet.writes.map((w) => w.frames)).toEqual([[1, 3, 5]]);
+  });
+});

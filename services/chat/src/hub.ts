@@ -201,9 +201,7 @@ export class Hub {
     const held = membership.held ?? [];
     membership.held = null;
     membership.floor = seen ?? null;
-    let messages = 0;
-    for (const outgoing of held) messages += writeOne(membership, outgoing);
-    return messages;
+    return writeDue(membership, held);
   }
 
   /**
@@ -328,23 +326,61 @@ export class Hub {
 }
 
 /**
- * Writes one tick's frames of a room to its members: the same buffer to every member that is live
- * and past its floor (the frames joined into one when there are several), frame by frame to the
- * others (joining, just joined, or quiet members when the batch has events).
+ * Writes one tick's frames of a room to its members, one write each: every frame to the members in
+ * presence, the messages alone to quiet ones (the same buffers for all, built once), what each is
+ * due to members just joined (their messages are checked against a floor); members still joining
+ * hold them. A join storm's presence events thus cost a write per member per tick, not per event.
  */
 function writeRoom(members: Map<Connection, Membership>, queue: readonly Outgoing[]): number {
-  const onlyMessages = queue.every((outgoing) => outgoing.id !== '');
-  let batch: Buffer | undefined;
+  let messages = 0;
+  for (const outgoing of queue) if (outgoing.id !== '') messages++;
+  const hasEvents = messages < queue.length;
+  let everything: Buffer | undefined;
+  let messagesOnly: Buffer | undefined;
   let delivered = 0;
   for (const membership of members.values()) {
-    if (membership.held !== null || membership.floor !== null || !onlyMessages) {
-      delivered += writeEach(membership, queue);
+    if (membership.held !== null) {
+      for (const outgoing of queue) hold(membership, membership.held, outgoing);
       continue;
     }
-    batch ??= queue.length === 1 ? (queue[0] as Outgoing).wire : Buffer.concat(queue.map((outgoing) => outgoing.wire));
-    if (membership.connection.write(batch, queue.length)) delivered += queue.length;
+    if (membership.floor !== null) {
+      delivered += writeDue(membership, queue);
+      continue;
+    }
+    let wire: Buffer;
+    if (membership.quiet && hasEvents) {
+      if (messages === 0) continue;
+      messagesOnly ??= joinFrames(queue.filter((outgoing) => outgoing.id !== ''));
+      wire = messagesOnly;
+    } else {
+      everything ??= joinFrames(queue);
+      wire = everything;
+    }
+    if (membership.connection.write(wire, messages)) delivered += messages;
   }
   return delivered;
+}
+
+/** The frames as one buffer: a lone frame as it is, with no copy. */
+function joinFrames(queue: readonly Outgoing[]): Buffer {
+  return queue.length === 1 ? (queue[0] as Outgoing).wire : Buffer.concat(queue.map((outgoing) => outgoing.wire));
+}
+
+/**
+ * Writes to a live member, in one write, the frames it is due: events unless it is quiet, messages
+ * past its floor. Returns the messages written.
+ */
+function writeDue(membership: Membership, queue: readonly Outgoing[]): number {
+  const due: Buffer[] = [];
+  let messages = 0;
+  for (const { wire, id } of queue) {
+    if (id === '' ? membership.quiet : !aboveFloor(membership, id)) continue;
+    due.push(wire);
+    if (id !== '') messages++;
+  }
+  if (due.length === 0) return 0;
+  const wire = due.length === 1 ? (due[0] as Buffer) : Buffer.concat(due);
+  return membership.connection.write(wire, messages) ? messages : 0;
 }
 
 function queueOf(queues: Map<string, Outgoing[]>, room: string): Outgoing[] {
@@ -354,24 +390,6 @@ function queueOf(queues: Map<string, Outgoing[]>, room: string): Outgoing[] {
     queues.set(room, queue);
   }
   return queue;
-}
-
-function writeEach(membership: Membership, queue: readonly Outgoing[]): number {
-  let delivered = 0;
-  for (const outgoing of queue) {
-    if (membership.held !== null) hold(membership, membership.held, outgoing);
-    else delivered += writeOne(membership, outgoing);
-  }
-  return delivered;
-}
-
-/** One frame to a live member: an event unless it is quiet, a message past its floor. Returns messages written. */
-function writeOne(membership: Membership, { wire, id }: Outgoing): number {
-  if (id === '') {
-    if (!membership.quiet) membership.connection.write(wire, 0);
-    return 0;
-  }
-  return aboveFloor(membership, id) && membership.connection.write(wire) ? 1 : 0;
 }
 
 /** True when `id` is past the member's floor, which it then clears: a room's ids only grow. */

@@ -18,6 +18,7 @@ import { nowMs } from './clock.ts';
 import type { Connection } from './connection.ts';
 import type { Hub, Membership } from './hub.ts';
 import type { Logger } from './log.ts';
+import { SharedMemberReads } from './member-reads.ts';
 import type { ChatMetrics } from './metrics.ts';
 import {
   encodeError,
@@ -50,6 +51,9 @@ export class Rooms {
   readonly #options: RoomsOptions;
   #presenceTimer: NodeJS.Timeout | undefined;
   readonly #departures = new Set<Promise<unknown>>();
+  readonly #memberReads: SharedMemberReads;
+  /** Member-list frames by the list read: the joins that shared a read share its frame too. */
+  readonly #memberListFrames = new WeakMap<readonly Member[], Buffer>();
 
   constructor(options: RoomsOptions) {
     this.#hub = options.hub;
@@ -57,6 +61,7 @@ export class Rooms {
     this.#metrics = options.metrics;
     this.#log = options.log;
     this.#options = options;
+    this.#memberReads = new SharedMemberReads((room) => options.broker.presence.members(room));
   }
 
   /**
@@ -95,7 +100,7 @@ export class Rooms {
       const limit = request.since === undefined ? Math.min(request.history ?? 0, historySize) : 2 * historySize + 1;
       const [page, members] = await Promise.all([
         this.#broker.history(room, { ...(request.since === undefined ? {} : { since: request.since }), limit }),
-        listed ? this.#broker.presence.members(room) : undefined,
+        listed ? this.#memberReads.members(room) : undefined,
       ]);
       if (!this.#hub.isMember(membership)) return; // left or closed meanwhile
       this.#metrics.joins.inc();
@@ -104,7 +109,7 @@ export class Rooms {
       const reply = { position: page.position, history: page.entries.length, truncated: page.truncated };
       connection.send(encodeJoined(room, reply, ref));
       sendHistory(connection, room, page.entries);
-      if (members !== undefined) connection.send(encodePresence(room, members));
+      if (members !== undefined) connection.write(this.#memberList(room, members), 0);
       // Frames held, or still on their way from Redis (the history was read over another
       // connection, which may answer first), up to the last message this client has are
       // duplicates: the hub drops them.
@@ -212,11 +217,11 @@ export class Rooms {
       if (leaving) await this.#removeFromPresence(room, membership.member.id);
       const [page, members] = await Promise.all([
         this.#broker.history(room, { limit: 0 }),
-        listed ? this.#broker.presence.members(room) : undefined,
+        listed ? this.#memberReads.members(room) : undefined,
       ]);
       const { connection } = membership;
       connection.send(encodeJoined(room, { position: page.position, history: 0, truncated: false }, ref));
-      if (members !== undefined) connection.send(encodePresence(room, members));
+      if (members !== undefined) connection.write(this.#memberList(room, members), 0);
     } catch {
       membership.connection.send(joinFailed(request));
     }
@@ -235,6 +240,16 @@ export class Rooms {
   async #removeFromPresence(room: string, memberId: string): Promise<void> {
     const removed = await this.#broker.presence.remove(room, memberId);
     if (removed !== null) await this.#announce(room, 'leave', removed);
+  }
+
+  /** The `presence` frame listing `members`, framed for the wire once per read. */
+  #memberList(room: string, members: readonly Member[]): Buffer {
+    let frame = this.#memberListFrames.get(members);
+    if (frame === undefined) {
+      frame = textFrame(Buffer.from(encodePresence(room, members)));
+      this.#memberListFrames.set(members, frame);
+    }
+    return frame;
   }
 
   async #announce(room: string, event: 'join' | 'leave', member: Member): Promise<void> {

@@ -165,6 +165,18 @@ describe('presence', () => {
     await waitUntil('the new name on rooms-3', 5_000, () => membersSeen(carol, 'lobby').join() === 'alicia,carol');
   });
 
+  it('gives every member the whole room after a storm of joins into it, each join one of many at once', async () => {
+    const names = Array.from({ length: 150 }, (_, i) => `s${String(i).padStart(3, '0')}`);
+    const clients = await Promise.all(
+      names.map((name, i) => connect(replicas[i % replicas.length], `room=storm&name=${name}`)),
+    );
+    await Promise.all(clients.map((client) => client.waitForJoined('storm', 15_000)));
+    const everyone = names.join();
+    await waitUntil('every member to see all 150', 15_000, () =>
+      clients.every((client) => membersSeen(client, 'storm').join() === everyone),
+    );
+  });
+
   it('leaves article clients out until they join by name', async () => {
     const plain = await TestClient.connect(replicas[0]?.wsUrl ?? ''); // no parameters: the article's client
     const watcher = await connect(replicas[1], 'room=general&name=watcher');

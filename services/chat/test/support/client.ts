@@ -110,8 +110,8 @@ export class TestClient {
   }
 
   /** Waits for the answer to joining `room`, whether the upgrade's query or a join frame asked. */
-  waitForJoined(room: string): Promise<Frame> {
-    return this.waitFor((frame) => frame.type === 'joined' && frame.room === room);
+  waitForJoined(room: string, timeoutMs?: number): Promise<Frame> {
+    return this.waitFor((frame) => frame.type === 'joined' && frame.room === room, timeoutMs);
   }
 
   /** Waits until at least `count` chat messages have arrived. */
