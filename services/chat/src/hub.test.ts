@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { readServerFrames } from '../test/support/frames.ts';
 import type { Connection } from './connection.ts';
-import { Hub } from './hub.ts';
+import { Hub, PRESENCE_EVENT_WAIT_MS } from './hub.ts';
 import type { RoomSubscriptions } from './room-subscriptions.ts';
 import { textFrame } from './wire.ts';
 
@@ -174,8 +174,8 @@ describe('Hub writes per member', () => {
   const message = (n: number) => [frame(n), `${n}-0`] as const;
   const event = (n: number) => [frame(n), ''] as const;
 
-  async function roomWith(...members: { quiet: boolean; joining?: boolean }[]) {
-    const hub = new Hub(subscriptions, { delivered: () => {}, latency: () => {} });
+  async function roomWith(eventWaitMs: number, ...members: { quiet: boolean; joining?: boolean }[]) {
+    const hub = new Hub(subscriptions, { delivered: () => {}, latency: () => {} }, 0, eventWaitMs);
     const joined = [];
     for (const [i, { quiet, joining }] of members.entries()) {
       const recording = recordingConnection();
@@ -187,7 +187,7 @@ describe('Hub writes per member', () => {
   }
 
   it("writes a tick's events and messages in one write per member: all of them in presence, the messages to quiet members", async () => {
-    const { hub, joined } = await roomWith({ quiet: false }, { quiet: true }, { quiet: false });
+    const { hub, joined } = await roomWith(0, { quiet: false }, { quiet: true }, { quiet: false });
     for (const [wire, id] of [event(1), message(2), event(3), event(4), message(5)]) hub.enqueue('r', wire, id, 0);
     await afterTick();
     for (const [wire, id] of [event(6), event(7)]) hub.enqueue('r', wire, id, 0);
@@ -206,7 +206,7 @@ describe('Hub writes per member', () => {
   });
 
   it('writes what a joining member was held back, in one write when it goes live: events, and messages past what it has', async () => {
-    const { hub, joined } = await roomWith({ quiet: false, joining: true }, { quiet: true, joining: true });
+    const { hub, joined } = await roomWith(0, { quiet: false, joining: true }, { quiet: true, joining: true });
     for (const [wire, id] of [message(1), event(2), message(3), event(4)]) hub.enqueue('r', wire, id, 0);
     await afterTick();
     hub.enqueue('r', ...message(5), 0);
@@ -216,5 +216,36 @@ describe('Hub writes per member', () => {
     expect(hub.release(quiet.membership, undefined)).toBe(3);
     expect(inPresence.writes.map((w) => w.frames)).toEqual([[2, 3, 4, 5]]);
     expect(quiet.writes.map((w) => w.frames)).toEqual([[1, 3, 5]]);
+  });
+
+  it('lets presence events wait for others, up to the wait, and sends them ahead of a message that comes first', async () => {
+    const { hub, joined } = await roomWith(PRESENCE_EVENT_WAIT_MS, { quiet: false }, { quiet: true });
+    const [inPresence, quiet] = joined as [(typeof joined)[0], (typeof joined)[0]];
+    const start = performance.now();
+    const at = (time: number) => vi.advanceTimersByTime(start + time - performance.now());
+    const frames = (writes: typeof inPresence.writes) => writes.map((w) => [w.at - start, w.frames]);
+
+    hub.enqueue('r', ...event(1), 0);
+    await afterTick();
+    at(20);
+    hub.enqueue('r', ...event(2), 0);
+    await afterTick();
+    at(PRESENCE_EVENT_WAIT_MS - 1);
+    expect(inPresence.writes).toEqual([]);
+    at(PRESENCE_EVENT_WAIT_MS);
+    await afterTick();
+    expect(frames(inPresence.writes)).toEqual([[PRESENCE_EVENT_WAIT_MS, [1, 2]]]);
+
+    at(100);
+    hub.enqueue('r', ...event(3), 0);
+    await afterTick();
+    at(110);
+    hub.enqueue('r', ...message(4), 0); // a message never waits, and takes the event along
+    await afterTick();
+    expect(frames(inPresence.writes).at(-1)).toEqual([110, [3, 4]]);
+    expect(frames(quiet.writes)).toEqual([[110, [4]]]);
+    at(200);
+    await afterTick();
+    expect(inPresence.writes).toHaveLength(2); // nothing left waiting
   });
 });

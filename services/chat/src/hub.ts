@@ -10,6 +10,10 @@
  * write waits for the rest of the interval and leaves with whatever else came meanwhile. A write
  * system call costs far more than the bytes in it, so a busy room trades a few milliseconds of
  * latency for a fraction of the writes, and a quiet room's frame still leaves at once.
+ *
+ * Presence events wait up to PRESENCE_EVENT_WAIT_MS for others before they are queued, and a
+ * message takes its room's waiting events along ahead of it, so order holds. A storm of joins into
+ * a room then costs each member a write per wait, not one per join; a message never waits.
  */
 import { compareIds } from './broker/broker.ts';
 import { nowMs } from './clock.ts';
@@ -56,6 +60,9 @@ export interface Membership {
 /** The memberships of a connection in no room: shared, never written to. */
 const NO_MEMBERSHIPS: readonly Membership[] = Object.freeze([]);
 
+/** Longest a presence event waits for others of its room (a person sees no difference). */
+export const PRESENCE_EVENT_WAIT_MS = 50;
+
 /** Held frames per joining member; a join that falls this far behind fails instead of growing. */
 const MAX_HELD_FRAMES = 10_000;
 
@@ -79,13 +86,24 @@ export class Hub {
   readonly #waiting = new Map<string, Outgoing[]>();
   /** Due when the first of #recentWrites' intervals runs out; set while there are any. */
   #intervalTimer: NodeJS.Timeout | undefined;
+  /** Presence events waiting for others, per room, in arrival order. */
+  readonly #events = new Map<string, Outgoing[]>();
+  /** Due when the first waiting event has waited PRESENCE_EVENT_WAIT_MS; set while any wait. */
+  #eventTimer: NodeJS.Timeout | undefined;
+  readonly #eventWaitMs: number;
   #heartbeat: NodeJS.Timeout | undefined;
   #onEmpty: (() => void) | undefined;
 
-  constructor(subscriptions: RoomSubscriptions, observer: DeliveryObserver, writeIntervalMs = 0) {
+  constructor(
+    subscriptions: RoomSubscriptions,
+    observer: DeliveryObserver,
+    writeIntervalMs = 0,
+    eventWaitMs = PRESENCE_EVENT_WAIT_MS,
+  ) {
     this.subscriptions = subscriptions;
     this.#observer = observer;
     this.#writeIntervalMs = writeIntervalMs;
+    this.#eventWaitMs = eventWaitMs;
   }
 
   hasRoom(room: string): boolean {
@@ -206,10 +224,36 @@ export class Hub {
 
   /**
    * Queues a framed message (id '' for an event) for the room's local members: written when this
-   * tick ends, or when the room's write interval runs out if it was written less than one ago.
+   * tick ends, or when the room's write interval runs out if it was written less than one ago. An
+   * event first waits for others (PRESENCE_EVENT_WAIT_MS), unless a message of its room comes first.
    */
   enqueue(room: string, wire: Buffer, id: string, acceptedAt: number): void {
     const outgoing: Outgoing = { wire, id, acceptedAt };
+    if (id === '' && this.#eventWaitMs > 0) {
+      queueOf(this.#events, room).push(outgoing);
+      if (this.#eventTimer === undefined) {
+        this.#eventTimer = setTimeout(this.#queueEvents, this.#eventWaitMs);
+        this.#eventTimer.unref();
+      }
+      return;
+    }
+    const events = this.#events.size === 0 ? undefined : this.#events.get(room);
+    if (events !== undefined) {
+      this.#events.delete(room);
+      for (const event of events) this.#queue(room, event);
+    }
+    this.#queue(room, outgoing);
+  }
+
+  /** Queues every waiting event, each room's in order. */
+  readonly #queueEvents = (): void => {
+    clearTimeout(this.#eventTimer);
+    this.#eventTimer = undefined;
+    for (const [room, events] of this.#events) for (const event of events) this.#queue(room, event);
+    this.#events.clear();
+  };
+
+  #queue(room: string, outgoing: Outgoing): void {
     if (this.#writeIntervalMs > 0 && this.#recentWrites.has(room)) {
       queueOf(this.#waiting, room).push(outgoing);
       return;
@@ -223,6 +267,7 @@ export class Hub {
 
   /** Writes every queued frame now, intervals or not: before the sockets close. */
   flushAll(): void {
+    this.#queueEvents();
     clearTimeout(this.#intervalTimer);
     this.#intervalTimer = undefined;
     let delivered = 0;
