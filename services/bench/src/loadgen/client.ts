@@ -139,6 +139,12 @@ export class BenchClient {
 
   #frame(opcode: number, bytes: Buffer, start: number, end: number): void {
     if (opcode === Opcode.text) {
+      const refusal =
+        this.#ready === undefined ? undefined : this.dialect.refusal?.(bytes.toString('utf8', start, end));
+      if (refusal !== undefined) {
+        this.#end(refusal);
+        return;
+      }
       if (this.dialect.isMessage(bytes, start, end)) {
         this.#handlers.message(this, bytes, start, end, this.#recvUs);
         return;

@@ -21,6 +21,9 @@ describe('chatRoomsDialect', () => {
   it('is ready on joined, and joins and talks in its room', () => {
     expect(chatRoomsDialect.control('{"type":"joined","room":"bench-3"}')).toEqual({ ready: true });
     expect(chatRoomsDialect.control('{"type":"presence","room":"bench-3","members":[]}')).toEqual({});
+    const refused = '{"type":"error","code":"broker_unavailable","message":"could not join","room":"bench-3"}';
+    expect(chatRoomsDialect.refusal?.(refused)).toBe('join refused: broker_unavailable');
+    expect(chatRoomsDialect.refusal?.('{"type":"joined","room":"bench-3"}')).toBeUndefined();
     expect(chatRoomsDialect.path({ room: 3, name: 'c17' })).toBe('/ws?room=bench-3&name=c17');
     expect(chatRoomsDialect.path({ room: 0, name: 's1', presence: false })).toBe('/ws?room=bench-0&name=s1&presence=0');
     expect(JSON.parse(chatRoomsDialect.message('b3', 'hi', 3))).toEqual({

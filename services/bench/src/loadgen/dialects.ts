@@ -29,6 +29,12 @@ export interface Dialect {
    * answer (or undefined), and whether the connection is now ready for chat.
    */
   control(text: string): { reply?: string; ready?: boolean };
+  /**
+   * While the connection is not yet ready: the server's reason if `text` refuses it (the chat's
+   * error frame answering its join), else undefined. The client then fails at once with that
+   * reason, instead of waiting out its timeout.
+   */
+  refusal?(text: string): string | undefined;
   /** True when the connection is ready as soon as the upgrade succeeds. */
   readonly readyOnOpen: boolean;
   /**
@@ -74,6 +80,11 @@ export const chatRoomsDialect: Dialect = {
     (client.presence === false ? '&presence=0' : ''),
   message: (from, text, room) => JSON.stringify({ type: 'message', room: roomName(room ?? 0), from, message: text }),
   control: (text) => (text.startsWith('{"type":"joined"') ? { ready: true } : {}),
+  refusal(text) {
+    if (!text.startsWith('{"type":"error"')) return undefined;
+    const { code } = JSON.parse(text) as { code?: unknown };
+    return `join refused: ${typeof code === 'string' ? code : 'error'}`;
+  },
   readyOnOpen: false,
   // `joined` and `presence` are not messages; anything else (message, error) is looked at.
   isMessage(bytes, start, end) {
