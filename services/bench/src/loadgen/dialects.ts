@@ -82,8 +82,7 @@ export const chatRoomsDialect: Dialect = {
   control: (text) => (text.startsWith('{"type":"joined"') ? { ready: true } : {}),
   refusal(text) {
     if (!text.startsWith('{"type":"error"')) return undefined;
-    const { code } = JSON.parse(text) as { code?: unknown };
-    return `join refused: ${typeof code === 'string' ? code : 'error'}`;
+    return `join refused: ${/"code":"([a-z_]+)"/.exec(text)?.[1] ?? 'error'}`;
   },
   readyOnOpen: false,
   // `joined` and `presence` are not messages; anything else (message, error) is looked at.
