@@ -17,6 +17,7 @@ import { type Broker, BrokerUnavailableError, type HistoryEntry } from './broker
 import { nowMs } from './clock.ts';
 import type { Connection } from './connection.ts';
 import type { Hub, Membership } from './hub.ts';
+import { JoinGate } from './join-gate.ts';
 import type { Logger } from './log.ts';
 import { SharedMemberReads } from './member-reads.ts';
 import type { ChatMetrics } from './metrics.ts';
@@ -43,6 +44,12 @@ export interface RoomsOptions {
   presenceTtlMs: number;
 }
 
+/**
+ * Joins of one replica that talk to Redis at once (join-gate.ts). In a storm of 3,000 joins into one
+ * room over 3 replicas, 64 and 16 did the same, and both better than no limit (BENCHMARKS.md).
+ */
+const MAX_JOINS_IN_FLIGHT = 64;
+
 export class Rooms {
   readonly #hub: Hub;
   readonly #broker: Broker;
@@ -52,6 +59,7 @@ export class Rooms {
   #presenceTimer: NodeJS.Timeout | undefined;
   readonly #departures = new Set<Promise<unknown>>();
   readonly #memberReads: SharedMemberReads;
+  readonly #joinGate = new JoinGate(MAX_JOINS_IN_FLIGHT);
   /** Member-list frames by the list read: the joins that shared a read share its frame too. */
   readonly #memberListFrames = new WeakMap<readonly Member[], Buffer>();
 
@@ -69,7 +77,7 @@ export class Rooms {
    * protocol: it gets the room's messages and nothing else.
    */
   async join(connection: Connection, request: JoinRequest, quiet = false): Promise<void> {
-    const { room, ref } = request;
+    const { room } = request;
     const existing = this.#hub.membership(connection, room);
     if (existing !== undefined) return this.#rejoin(existing, request);
     const max = this.#options.maxRoomsPerConnection;
@@ -89,32 +97,8 @@ export class Rooms {
         this.#metrics.messagesDelivered.inc(this.#hub.release(membership, undefined));
         return;
       }
-      if (listed) {
-        await this.#broker.presence.add(room, member);
-        await this.#announce(room, 'join', member);
-      }
-      // `history` is bounded here, whichever way the join came (URL or frame), by what a room keeps.
-      // After `since`, everything the stream can hold: lua/append.lua lets it run a tenth over
-      // HISTORY_SIZE before trimming, and a shorter read would leave a silent hole before the floor.
-      const { historySize } = this.#options;
-      const limit = request.since === undefined ? Math.min(request.history ?? 0, historySize) : 2 * historySize + 1;
-      const [page, members] = await Promise.all([
-        this.#broker.history(room, { ...(request.since === undefined ? {} : { since: request.since }), limit }),
-        listed ? this.#memberReads.members(room) : undefined,
-      ]);
-      if (!this.#hub.isMember(membership)) return; // left or closed meanwhile
-      this.#metrics.joins.inc();
-      if (page.truncated) this.#metrics.historyTruncated.inc();
-      this.#metrics.historyMessagesSent.inc(page.entries.length);
-      const reply = { position: page.position, history: page.entries.length, truncated: page.truncated };
-      connection.send(encodeJoined(room, reply, ref));
-      sendHistory(connection, room, page.entries);
-      if (members !== undefined) connection.write(this.#memberList(room, members), 0);
-      // Frames held, or still on their way from Redis (the history was read over another
-      // connection, which may answer first), up to the last message this client has are
-      // duplicates: the hub drops them.
-      // Live messages that waited for the join count as delivered, like those that did not.
-      this.#metrics.messagesDelivered.inc(this.#hub.release(membership, page.entries.at(-1)?.id ?? request.since));
+      const joining = membership;
+      await this.#joinGate.run(() => this.#enter(joining, request, listed));
     } catch (error) {
       if (membership !== undefined && this.#hub.removeMember(membership) && listed) {
         this.#broker.presence.remove(room, member.id).catch(() => {});
@@ -124,6 +108,42 @@ export class Rooms {
       this.#log[expected ? 'debug' : 'error']({ err: error, room, conn: connection.info.id }, 'join failed');
       connection.send(joinFailed(request));
     }
+  }
+
+  /**
+   * The part of a join that talks to Redis, once the gate lets it: presence, then history and the
+   * member list, then the answer and the held frames.
+   */
+  async #enter(membership: Membership, request: JoinRequest, listed: boolean): Promise<void> {
+    if (!this.#hub.isMember(membership)) return; // left or closed while it waited
+    const { connection, room, member } = membership;
+    const { ref } = request;
+    if (listed) {
+      await this.#broker.presence.add(room, member);
+      await this.#announce(room, 'join', member);
+    }
+    // `history` is bounded here, whichever way the join came (URL or frame), by what a room keeps.
+    // After `since`, everything the stream can hold: lua/append.lua lets it run a tenth over
+    // HISTORY_SIZE before trimming, and a shorter read would leave a silent hole before the floor.
+    const { historySize } = this.#options;
+    const limit = request.since === undefined ? Math.min(request.history ?? 0, historySize) : 2 * historySize + 1;
+    const [page, members] = await Promise.all([
+      this.#broker.history(room, { ...(request.since === undefined ? {} : { since: request.since }), limit }),
+      listed ? this.#memberReads.members(room) : undefined,
+    ]);
+    if (!this.#hub.isMember(membership)) return; // left or closed meanwhile
+    this.#metrics.joins.inc();
+    if (page.truncated) this.#metrics.historyTruncated.inc();
+    this.#metrics.historyMessagesSent.inc(page.entries.length);
+    const reply = { position: page.position, history: page.entries.length, truncated: page.truncated };
+    connection.send(encodeJoined(room, reply, ref));
+    sendHistory(connection, room, page.entries);
+    if (members !== undefined) connection.write(this.#memberList(room, members), 0);
+    // Frames held, or still on their way from Redis (the history was read over another
+    // connection, which may answer first), up to the last message this client has are
+    // duplicates: the hub drops them.
+    // Live messages that waited for the join count as delivered, like those that did not.
+    this.#metrics.messagesDelivered.inc(this.#hub.release(membership, page.entries.at(-1)?.id ?? request.since));
   }
 
   async leave(connection: Connection, request: LeaveRequest): Promise<void> {
