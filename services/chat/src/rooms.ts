@@ -118,10 +118,7 @@ export class Rooms {
     if (!this.#hub.isMember(membership)) return; // left or closed while it waited
     const { connection, room, member } = membership;
     const { ref } = request;
-    if (listed) {
-      await this.#broker.presence.add(room, member);
-      await this.#announce(room, 'join', member);
-    }
+    if (listed) await this.#addToPresence(room, member);
     // `history` is bounded here, whichever way the join came (URL or frame), by what a room keeps.
     // After `since`, everything the stream can hold: lua/append.lua lets it run a tenth over
     // HISTORY_SIZE before trimming, and a shorter read would leave a silent hole before the floor.
@@ -230,10 +227,7 @@ export class Rooms {
       membership.quiet = !listed;
       const renamed = request.name !== undefined && request.name !== membership.member.name;
       if (renamed) membership.member = { ...membership.member, name: request.name ?? '' };
-      if (entering || (renamed && listed)) {
-        await this.#broker.presence.add(room, membership.member);
-        await this.#announce(room, 'join', membership.member);
-      }
+      if (entering || (renamed && listed)) await this.#addToPresence(room, membership.member);
       if (leaving) await this.#removeFromPresence(room, membership.member.id);
       const [page, members] = await Promise.all([
         this.#broker.history(room, { limit: 0 }),
@@ -255,6 +249,12 @@ export class Rooms {
       // Redis is away: the member expires from presence and a reaper announces it.
       this.#log.debug({ err: error, room: membership.room }, 'presence removal failed; it will expire');
     }
+  }
+
+  /** Adds (or renames) the member in presence and announces it to the room. */
+  async #addToPresence(room: string, member: Member): Promise<void> {
+    await this.#broker.presence.add(room, member);
+    await this.#announce(room, 'join', member);
   }
 
   async #removeFromPresence(room: string, memberId: string): Promise<void> {

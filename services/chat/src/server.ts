@@ -330,7 +330,7 @@ function connectJoins(query: Record<string, string[]>): Opening | { error: strin
   if (history !== undefined && !/^\d{1,7}$/.test(history)) return { error: '"history" must be a whole number' };
   if ([...name].length > MAX_NAME_CHARS) return { error: `"name" must be at most ${MAX_NAME_CHARS} characters` };
   if (presenceText !== undefined && presence === undefined) {
-    return { error: '"presence" must be 1 or 0 (or true or false)' };
+    return { error: `"presence" must be one of ${[...PRESENCE_VALUES.keys()].join(', ')}` };
   }
   const quiet = Object.keys(query).length === 0;
   const joins = (rooms.length > 0 ? rooms : [DEFAULT_ROOM]).map((room) => {

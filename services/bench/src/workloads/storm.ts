@@ -8,7 +8,7 @@
  */
 import type { ClientSpec } from '../loadgen/messages.ts';
 import type { StormRoom } from '../options.ts';
-import { cpuSeconds } from '../sys/proc.ts';
+import { CpuWindow } from '../sys/proc.ts';
 import type { SystemUnderTest } from '../systems/system.ts';
 import type { BenchContext } from './context.ts';
 import { deploy } from './deploy.ts';
@@ -45,12 +45,10 @@ export async function connectStorm(ctx: BenchContext, system: SystemUnderTest): 
       if (room === 'none') return target;
       return { ...target, room: 0, name: `s${i}`, ...(room === 'no-presence' ? { presence: false } : {}) };
     });
-    const { pids } = deployment.running;
-    const serverCpu = () => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
-    const cpuBefore = serverCpu();
+    const cpu = new CpuWindow({ server: deployment.running.pids });
     // Every handshake in flight at once: the storm.
     const opened = await ctx.gen.open(dialect, targets, { concurrency: k, timeoutMs: 60_000 });
-    const serverCpuS = serverCpu() - cpuBefore;
+    const serverCpuS = cpu.stop().seconds.server ?? 0;
     // Subscriptions may lag the listening socket on a fresh replica: a probe round first.
     const check = await measuredRun(ctx, deployment, {
       rate: 20,
