@@ -3,11 +3,10 @@
  * writes broadcasts to it. Everything that can go wrong with one client is handled here, so a
  * fault in one connection never reaches another.
  */
-import { writeSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
 import type { WebSocket } from 'ws';
 import { BrokerUnavailableError } from './broker/broker.ts';
+import { descriptorOf, writeToKernel } from './direct-write.ts';
 import type { Logger } from './log.ts';
 import type { ChatMetrics, RejectReason } from './metrics.ts';
 import {
@@ -306,27 +305,5 @@ export class Connection {
 
   #sendError(code: ErrorCode, message: string, context: { room?: string; ref?: string } = {}): void {
     this.send(encodeError(code, message, context));
-  }
-}
-
-/**
- * The descriptor under a plain TCP socket, or -1: a TLS socket's bytes must pass through its
- * stream to be encrypted, and a platform without descriptors (Windows) has none to give.
- */
-function descriptorOf(socket: Socket): number {
-  if (socket instanceof TLSSocket) return -1;
-  const fd = (socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
-  return typeof fd === 'number' && fd >= 0 ? fd : -1;
-}
-
-/**
- * Bytes of `wire` the kernel took at once: 0 when its buffer for the socket is full (EAGAIN) or the
- * write failed, in which case socket.write tries again and reports any error the usual way.
- */
-function writeToKernel(fd: number, wire: Buffer): number {
-  try {
-    return writeSync(fd, wire);
-  } catch {
-    return 0;
   }
 }
