@@ -20,9 +20,9 @@ export function descriptorOf(socket: Socket): number {
 /**
  * The one-buffer list every write hands to writevSync. fs.writeSync would do the same single
  * write(2), but allocates an error-context object and more on every call: at tens of thousands of
- * deliveries a second that was most of a replica's garbage, and so most of its young-generation
- * collections. Shared, as the write is synchronous, and emptied after each so that it keeps no
- * frame alive.
+ * deliveries a second that was the largest part of a replica's garbage (38 % in fan-out), and so
+ * of its young-generation collections. Shared, as the write is synchronous, and emptied after each
+ * so that it keeps no frame alive.
  */
 const NOTHING = Buffer.alloc(0);
 const ONE_BUFFER: Buffer[] = [NOTHING];
