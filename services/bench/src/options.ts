@@ -61,6 +61,8 @@ export interface BenchOptions {
   altFlags: string[] | undefined;
   /** Environment of the `chat-alt` system's replicas, over the chat's own (NAME=value). */
   altEnv: Record<string, string> | undefined;
+  /** Where each server process's output is appended (--replica-logs); undefined: not kept. */
+  replicaLogs: string | undefined;
 }
 
 /** Every option's default, read by both the usage text and the parser. */
@@ -145,6 +147,8 @@ load generator processes; prints a table, writes JSON and a PNG chart to --out.
                         --systems chat,chat-alt --alt-flags="--max-semi-space-size=8"
   --alt-env="NAME=V .." the chat-alt system's replicas run with these variables too (the chat's own flags
                         unless --alt-flags): --systems chat,chat-alt --alt-env="WRITE_INTERVAL_MS=5"
+  --replica-logs DIR    append each server process's output to DIR/<name>.log (e.g. chat-1.log), one
+                        section per start: what a replica prints, such as V8's --trace-gc in --alt-flags
   --no-chart            skip the PNG chart
   --help`;
 
@@ -164,6 +168,7 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
       'no-chart': { type: 'boolean', default: false },
       'alt-flags': { type: 'string' },
       'alt-env': { type: 'string' },
+      'replica-logs': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -204,6 +209,7 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
     chart: !values['no-chart'],
     altFlags: values['alt-flags'] === undefined ? undefined : nodeFlags(values['alt-flags']),
     altEnv: values['alt-env'] === undefined ? undefined : envAssignments(values['alt-env']),
+    replicaLogs: values['replica-logs'],
   };
   if (options.systems.includes('chat-alt') && options.altFlags === undefined && options.altEnv === undefined) {
     throw new Error(

@@ -3,7 +3,8 @@
  * message reaches every client exactly once, and the report, the JSON file and the chart come out.
  * The runs are tiny and nothing here judges speed: the benchmark measures, tests do not.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { expect, it } from 'vitest';
 import { REPLICA_NODE_FLAGS } from '../../chat/src/node-flags.ts';
 import { useTestRedis } from '../../chat/test/support/lifecycle.ts';
@@ -201,4 +202,30 @@ it("runs chat-alt with the chat's own flags and the variables --alt-env adds", a
   const { argv, environment } = await startedWith(chatAlt, { chatAltEnv: options.altEnv });
   expect(environment).toEqual(expect.arrayContaining(['WRITE_INTERVAL_MS=7', 'LOG_LEVEL=error', 'RATE_LIMIT=0']));
   expect(argv).toEqual(expect.arrayContaining([...REPLICA_NODE_FLAGS]));
+});
+
+it("appends each replica's output to its own file with --replica-logs, one section per start", async () => {
+  const options = parseAlt(['--alt-env=LOG_LEVEL=info', '--replica-logs=LOGS']);
+  expect(options.replicaLogs).toBe('LOGS');
+  const dir = mkdtempSync(`${tmpdir()}/bench-replica-logs-`);
+  try {
+    for (let start = 0; start < 2; start++) {
+      const running = await chatAlt.start({
+        replicas: 1,
+        redis: { url: redis().url, host: '127.0.0.1', port: redis().port },
+        workDir: OUT,
+        chatAltEnv: options.altEnv,
+        logDir: dir,
+      });
+      await running.stop();
+    }
+    const log = readFileSync(`${dir}/chat-alt-1.log`, 'utf8');
+    const starts = log.split('\n').filter((line) => line.startsWith('--- '));
+    expect(starts).toHaveLength(2);
+    expect(starts[0]).toContain('services/chat/src/main.ts');
+    // What the replica itself printed: pino's lines at the level --alt-env asked for.
+    expect(log).toMatch(/"replica":"chat-alt-1".*"msg":"stopped"/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -48,21 +48,25 @@ export const articleGo: SystemUnderTest = {
   singleProcess: false,
   node: false,
   prepare: build,
-  start: ({ replicas, redis }) => {
+  start: ({ replicas, redis, logDir }) => {
     if (binary === undefined) throw new Error('article-go: prepare() first');
     const command = binary;
-    return startServers(replicas, (i, port) => ({
-      name: `article-go-${i + 1}`,
-      command,
-      args: [],
-      env: {
-        ...baseEnv(),
-        PORT: String(port),
-        REDIS_HOST: redis.host,
-        REDIS_PORT: String(redis.port),
-        GIN_MODE: 'release',
-      },
-      readyLine: 'subscribed',
-    }));
+    return startServers(
+      replicas,
+      (i, port) => ({
+        name: `article-go-${i + 1}`,
+        command,
+        args: [],
+        env: {
+          ...baseEnv(),
+          PORT: String(port),
+          REDIS_HOST: redis.host,
+          REDIS_PORT: String(redis.port),
+          GIN_MODE: 'release',
+        },
+        readyLine: 'subscribed',
+      }),
+      { logDir },
+    );
   },
 };

@@ -11,24 +11,33 @@ import type { StartOptions, SystemUnderTest } from './system.ts';
 
 const MAIN = fileURLToPath(new URL('../../../chat/src/main.ts', import.meta.url));
 
-/** The chat's replicas, started with these Node flags and extra environment. */
-function startChat(options: StartOptions, flags: readonly string[], extraEnv: Readonly<Record<string, string>> = {}) {
-  return startServers(options.replicas, (i, port) => ({
-    name: `chat-${i + 1}`,
-    command: process.execPath,
-    args: [...flags, ...nodeFlags(options, i), MAIN],
-    env: {
-      ...baseEnv(),
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      REPLICA_ID: `chat-${i + 1}`,
-      REDIS_URL: options.redis.url,
-      RATE_LIMIT: '0',
-      LOG_LEVEL: 'warn',
-      ...extraEnv,
-    },
-    ready: async (p) => (await httpStatus(`http://127.0.0.1:${p}/readyz`)) === 200,
-  }));
+/** The chat's replicas (`<system>-1`...), started with these Node flags and extra environment. */
+function startChat(
+  system: string,
+  options: StartOptions,
+  flags: readonly string[],
+  extraEnv: Readonly<Record<string, string>> = {},
+) {
+  return startServers(
+    options.replicas,
+    (i, port) => ({
+      name: `${system}-${i + 1}`,
+      command: process.execPath,
+      args: [...flags, ...nodeFlags(options, i), MAIN],
+      env: {
+        ...baseEnv(),
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        REPLICA_ID: `${system}-${i + 1}`,
+        REDIS_URL: options.redis.url,
+        RATE_LIMIT: '0',
+        LOG_LEVEL: 'warn',
+        ...extraEnv,
+      },
+      ready: async (p) => (await httpStatus(`http://127.0.0.1:${p}/readyz`)) === 200,
+    }),
+    options,
+  );
 }
 
 export const chat: SystemUnderTest = {
@@ -39,7 +48,7 @@ export const chat: SystemUnderTest = {
   singleProcess: false,
   node: true,
   prepare: async () => null,
-  start: (options) => startChat(options, REPLICA_NODE_FLAGS),
+  start: (options) => startChat('chat', options, REPLICA_NODE_FLAGS),
 };
 
 /**
@@ -54,6 +63,6 @@ export const chatAlt: SystemUnderTest = {
     if (options.chatAltFlags === undefined && options.chatAltEnv === undefined) {
       throw new Error('chat-alt runs with --alt-flags or --alt-env, and neither was given');
     }
-    return startChat(options, options.chatAltFlags ?? REPLICA_NODE_FLAGS, options.chatAltEnv);
+    return startChat('chat-alt', options, options.chatAltFlags ?? REPLICA_NODE_FLAGS, options.chatAltEnv);
   },
 };

@@ -4,7 +4,9 @@
  * extra check the system needs (chat: /readyz). Built on scripts/lib/process.ts, so every process
  * is stopped by its PID, and killed if the benchmark exits first.
  */
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { connect } from 'node:net';
+import { finished } from 'node:stream/promises';
 import { ManagedProcess } from '../../../../scripts/lib/process.ts';
 import { freePort } from '../../../../scripts/lib/wait.ts';
 import type { Endpoint, RunningSystem, StartOptions } from './system.ts';
@@ -21,28 +23,44 @@ export interface ServerSpec {
   ready?: (port: number) => Promise<boolean>;
 }
 
-/** Starts `count` processes, spec(i, port) for each, and waits for all to be ready. */
+/**
+ * Starts `count` processes, spec(i, port) for each, and waits for all to be ready. With `logDir`,
+ * each process's output is appended to `<logDir>/<name>.log` (--replica-logs), after a line that
+ * says when and how it was started: what a replica printed (--trace-gc with --alt-flags, say) is
+ * otherwise only read for its ready line.
+ */
 export async function startServers(
   count: number,
   spec: (index: number, port: number) => ServerSpec,
-  timeoutMs = 30_000,
+  { logDir, timeoutMs = 30_000 }: Pick<StartOptions, 'logDir'> & { timeoutMs?: number } = {},
 ): Promise<RunningSystem> {
   const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
   const processes: ManagedProcess[] = [];
+  const logs: WriteStream[] = [];
   const stop = async () => {
     await Promise.all(processes.map((p) => p.stop('SIGTERM', 10_000)));
+    if (logs.length === 0) return;
+    // A process's last lines can still be in its pipes when its exit is seen.
+    const pipes = processes.flatMap((p) => [p.child.stdout, p.child.stderr]);
+    await Promise.all(
+      pipes.map((pipe) => pipe && finished(pipe, { signal: AbortSignal.timeout(2_000) }).catch(() => {})),
+    );
+    await Promise.all(logs.map((log) => new Promise((resolve) => log.end(resolve))));
   };
   try {
     await Promise.all(
       ports.map(async (port, i) => {
         const s = spec(i, port);
         let sawLine = s.readyLine === undefined;
+        const log = logDir === undefined ? undefined : openLog(logDir, s);
+        if (log !== undefined) logs.push(log);
         const managed = new ManagedProcess({
           name: s.name,
           command: s.command,
           args: s.args,
           env: s.env,
           onLine: (line) => {
+            log?.write(`${line}\n`);
             if (!sawLine && s.readyLine !== undefined && line.includes(s.readyLine)) sawLine = true;
           },
         });
@@ -64,6 +82,16 @@ export async function startServers(
     pids: processes.map((p) => p.pid).filter((pid): pid is number => pid !== undefined),
     stop,
   };
+}
+
+/** The process's log file, opened for appending: one file per process name across deployments. */
+function openLog(dir: string, s: ServerSpec): WriteStream {
+  mkdirSync(dir, { recursive: true });
+  const path = `${dir}/${s.name}.log`;
+  const log = createWriteStream(path, { flags: 'a' });
+  log.on('error', (error) => process.stderr.write(`bench: cannot write ${path}: ${error.message}\n`));
+  log.write(`--- ${new Date().toISOString()}: ${[s.command, ...s.args].join(' ')}\n`);
+  return log;
 }
 
 function portAnswers(port: number): Promise<boolean> {

@@ -16,18 +16,22 @@ function nodePeer(peer: Omit<SystemUnderTest, 'node' | 'prepare' | 'start'>): Sy
     prepare: async () => null,
     // deploy() already asks a single-process system for one replica.
     start: (options) =>
-      startServers(options.replicas, (i, port) => ({
-        name: `${peer.name}-${i + 1}`,
-        command: process.execPath,
-        args: [...nodeFlags(options, i), program],
-        env: {
-          ...baseEnv(),
-          PORT: String(port),
-          REDIS_HOST: options.redis.host,
-          REDIS_PORT: String(options.redis.port),
-        },
-        readyLine: 'ready',
-      })),
+      startServers(
+        options.replicas,
+        (i, port) => ({
+          name: `${peer.name}-${i + 1}`,
+          command: process.execPath,
+          args: [...nodeFlags(options, i), program],
+          env: {
+            ...baseEnv(),
+            PORT: String(port),
+            REDIS_HOST: options.redis.host,
+            REDIS_PORT: String(options.redis.port),
+          },
+          readyLine: 'ready',
+        }),
+        options,
+      ),
   };
 }
 

@@ -25,6 +25,8 @@ export interface StartOptions {
   chatAltFlags?: readonly string[];
   /** `chat-alt`: variables its replicas run with on top of the chat's own (--alt-env). */
   chatAltEnv?: Readonly<Record<string, string>>;
+  /** Each server process's output is appended to `<logDir>/<name>.log` (--replica-logs). */
+  logDir?: string;
 }
 
 export interface Endpoint {

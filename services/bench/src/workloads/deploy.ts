@@ -39,6 +39,7 @@ export async function deploy(
     heapSnapshotDir: options.heapSnapshotDir,
     chatAltFlags: ctx.options.altFlags,
     chatAltEnv: ctx.options.altEnv,
+    logDir: ctx.options.replicaLogs,
   });
   let nginx: { process: ManagedProcess; port: number; dir: string } | undefined;
   try {
