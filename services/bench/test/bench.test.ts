@@ -162,7 +162,7 @@ function parseAlt(extra: string[]) {
 }
 
 /** Starts one replica of `system` with what chat-alt was given, and reads what its process runs with. */
-async function startedWith(system: typeof chat, alt: Pick<StartOptions, 'chatAltFlags' | 'chatAltEnv'>) {
+async function startedWith(system: typeof chat, alt: Pick<StartOptions, 'chatAltFlags' | 'chatAltEnv' | 'logDir'>) {
   const running = await system.start({
     replicas: 1,
     redis: { url: redis().url, host: '127.0.0.1', port: redis().port },
@@ -209,16 +209,7 @@ it("appends each replica's output to its own file with --replica-logs, one secti
   expect(options.replicaLogs).toBe('LOGS');
   const dir = mkdtempSync(`${tmpdir()}/bench-replica-logs-`);
   try {
-    for (let start = 0; start < 2; start++) {
-      const running = await chatAlt.start({
-        replicas: 1,
-        redis: { url: redis().url, host: '127.0.0.1', port: redis().port },
-        workDir: OUT,
-        chatAltEnv: options.altEnv,
-        logDir: dir,
-      });
-      await running.stop();
-    }
+    for (let start = 0; start < 2; start++) await startedWith(chatAlt, { chatAltEnv: options.altEnv, logDir: dir });
     const log = readFileSync(`${dir}/chat-alt-1.log`, 'utf8');
     const starts = log.split('\n').filter((line) => line.startsWith('--- '));
     expect(starts).toHaveLength(2);

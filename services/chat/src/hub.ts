@@ -416,16 +416,15 @@ function joinFrames(queue: readonly Outgoing[]): Buffer {
  * past its floor. Returns the messages written.
  */
 function writeDue(membership: Membership, queue: readonly Outgoing[]): number {
-  const due: Buffer[] = [];
+  const due: Outgoing[] = [];
   let messages = 0;
-  for (const { wire, id } of queue) {
-    if (id === '' ? membership.quiet : !aboveFloor(membership, id)) continue;
-    due.push(wire);
-    if (id !== '') messages++;
+  for (const outgoing of queue) {
+    if (outgoing.id === '' ? membership.quiet : !aboveFloor(membership, outgoing.id)) continue;
+    due.push(outgoing);
+    if (outgoing.id !== '') messages++;
   }
   if (due.length === 0) return 0;
-  const wire = due.length === 1 ? (due[0] as Buffer) : Buffer.concat(due);
-  return membership.connection.write(wire, messages) ? messages : 0;
+  return membership.connection.write(joinFrames(due), messages) ? messages : 0;
 }
 
 function queueOf(queues: Map<string, Outgoing[]>, room: string): Outgoing[] {
