@@ -21,6 +21,7 @@ import { renderChart } from './report/chart.ts';
 import { renderMarkdown } from './report/markdown.ts';
 import { type BenchResults, emptyResults } from './report/results.ts';
 import { renderReport } from './report/table.ts';
+import { describeDamon } from './sys/damon.ts';
 import { machineInfo } from './sys/machine.ts';
 import { raiseFileLimit } from './sys/proc.ts';
 import { systemByName } from './systems/index.ts';
@@ -77,9 +78,16 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     redis = { url: localRedis.url, host: '127.0.0.1', port: localRedis.port };
   }
 
+  const machine = machineInfo(redisBinary);
+  for (const monitor of machine.damon) {
+    notes.push(
+      `DAMON was on: ${describeDamon(monitor)}. Each pass stalls the machine for a few ms; ` +
+        `every system's tail shows late messages about ${monitor.sampleMs} ms apart`,
+    );
+  }
   const results = emptyResults({
     startedAt: new Date().toISOString(),
-    machine: machineInfo(redisBinary),
+    machine,
     options: { ...options, outDir: repoRelative(options.outDir) },
     notes,
   });

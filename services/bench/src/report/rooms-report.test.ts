@@ -73,6 +73,7 @@ function results(rooms: RoomsResult[]): BenchResults {
         redis: 'r',
         go: null,
         loadAvgAtStart: [0],
+        damon: [],
       },
       options,
       notes: ['rooms: article-node skipped: no rooms in its design'],

@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
+import { type DamonMonitor, damonMonitors } from './damon.ts';
 
 export interface MachineInfo {
   nproc: number;
@@ -13,6 +14,8 @@ export interface MachineInfo {
   go: string | null;
   /** 1, 5 and 15 minute load averages when the run started: other work on the machine. */
   loadAvgAtStart: number[];
+  /** The kernel's memory access monitors that were running: their passes show in latency tails. */
+  damon: DamonMonitor[];
 }
 
 export function machineInfo(redisBinary: string | null): MachineInfo {
@@ -25,6 +28,7 @@ export function machineInfo(redisBinary: string | null): MachineInfo {
     redis: redisBinary === null ? 'external' : (run(redisBinary, ['--version']) ?? 'unknown'),
     go: run('go', ['version']),
     loadAvgAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
+    damon: damonMonitors(),
   };
 }
 
