@@ -81,8 +81,8 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   const machine = machineInfo(redisBinary);
   for (const monitor of machine.damon) {
     notes.push(
-      `DAMON was on: ${describeDamon(monitor)}. Each pass stalls the machine for a few ms; ` +
-        `every system's tail shows late messages about ${monitor.sampleMs} ms apart`,
+      `DAMON was on: ${describeDamon(monitor)}. Its passes can stall every process for a few ms: ` +
+        `look for late messages about ${monitor.sampleMs} ms apart (BENCHMARKS.md, "The tail, message by message")`,
     );
   }
   const results = emptyResults({
