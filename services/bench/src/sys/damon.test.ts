@@ -23,7 +23,6 @@ function adminTree(files: Record<string, string>): string {
 const context = (k: number, c: number, sampleUs: number, actions: string[]) => ({
   [`kdamonds/${k}/contexts/${c}/operations`]: 'paddr',
   [`kdamonds/${k}/contexts/${c}/monitoring_attrs/intervals/sample_us`]: String(sampleUs),
-  [`kdamonds/${k}/contexts/${c}/monitoring_attrs/intervals/aggr_us`]: String(sampleUs * 10),
   [`kdamonds/${k}/contexts/${c}/schemes/nr_schemes`]: String(actions.length),
   ...Object.fromEntries(actions.map((action, s) => [`kdamonds/${k}/contexts/${c}/schemes/${s}/action`, action])),
 });
@@ -40,9 +39,7 @@ it('reports each kdamond that is on, with its pace and actions, and skips those 
     ...context(1, 0, 5_000, ['stat']),
   });
   const monitors = damonMonitors(admin);
-  expect(monitors).toEqual([
-    { pid: 77, sampleMs: 100, aggregateMs: 1000, operations: ['paddr'], actions: ['pageout', 'lru_prio'] },
-  ]);
+  expect(monitors).toEqual([{ pid: 77, sampleMs: 100, operations: ['paddr'], actions: ['pageout', 'lru_prio'] }]);
   expect(describeDamon(monitors[0] as (typeof monitors)[0])).toBe(
     'kdamond (pid 77) samples paddr every 100 ms; pageout, lru_prio',
   );

@@ -14,7 +14,6 @@ export const DAMON_ADMIN = '/sys/kernel/mm/damon/admin';
 export interface DamonMonitor {
   pid: number;
   sampleMs: number;
-  aggregateMs: number;
   /** The address space it watches: `paddr` is all of physical memory, every process included. */
   operations: string[];
   /** What its schemes do to the regions they match, e.g. `pageout`. */
@@ -32,7 +31,6 @@ export function damonMonitors(admin = DAMON_ADMIN): DamonMonitor[] {
       pid: Number(read(join(kdamond, 'pid'))),
       // Several contexts of one kdamond take turns in one thread: the shortest interval is its pace.
       sampleMs: Math.min(...intervals.map((dir) => Number(read(join(dir, 'sample_us'))) / 1000)),
-      aggregateMs: Math.min(...intervals.map((dir) => Number(read(join(dir, 'aggr_us'))) / 1000)),
       operations: distinct(contexts.map((context) => read(join(context, 'operations')))),
       actions: distinct(
         contexts.flatMap((context) => numbered(join(context, 'schemes')).map((scheme) => read(join(scheme, 'action')))),

@@ -48,11 +48,12 @@ export const articleGo: SystemUnderTest = {
   singleProcess: false,
   node: false,
   prepare: build,
-  start: ({ replicas, redis, logDir }) => {
+  start: (options) => {
     if (binary === undefined) throw new Error('article-go: prepare() first');
     const command = binary;
+    const { redis } = options;
     return startServers(
-      replicas,
+      options.replicas,
       (i, port) => ({
         name: `article-go-${i + 1}`,
         command,
@@ -66,7 +67,7 @@ export const articleGo: SystemUnderTest = {
         },
         readyLine: 'subscribed',
       }),
-      { logDir },
+      options,
     );
   },
 };

@@ -23,6 +23,9 @@ export interface ServerSpec {
   ready?: (port: number) => Promise<boolean>;
 }
 
+/** How long a server may take to be ready, a replica on a busy machine included. */
+const READY_TIMEOUT_MS = 30_000;
+
 /**
  * Starts `count` processes, spec(i, port) for each, and waits for all to be ready. With `logDir`,
  * each process's output is appended to `<logDir>/<name>.log` (--replica-logs), after a line that
@@ -32,11 +35,12 @@ export interface ServerSpec {
 export async function startServers(
   count: number,
   spec: (index: number, port: number) => ServerSpec,
-  { logDir, timeoutMs = 30_000 }: Pick<StartOptions, 'logDir'> & { timeoutMs?: number } = {},
+  { logDir }: Pick<StartOptions, 'logDir'> = {},
 ): Promise<RunningSystem> {
   const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
   const processes: ManagedProcess[] = [];
   const logs: WriteStream[] = [];
+  if (logDir !== undefined) mkdirSync(logDir, { recursive: true });
   const stop = async () => {
     await Promise.all(processes.map((p) => p.stop('SIGTERM', 10_000)));
     if (logs.length === 0) return;
@@ -67,7 +71,7 @@ export async function startServers(
         processes.push(managed);
         await managed.waitReady(
           `${s.name} to be ready on port ${port}`,
-          timeoutMs,
+          READY_TIMEOUT_MS,
           async () => sawLine && (await portAnswers(port)) && (s.ready === undefined || (await s.ready(port))),
         );
       }),
@@ -86,7 +90,6 @@ export async function startServers(
 
 /** The process's log file, opened for appending: one file per process name across deployments. */
 function openLog(dir: string, s: ServerSpec): WriteStream {
-  mkdirSync(dir, { recursive: true });
   const path = `${dir}/${s.name}.log`;
   const log = createWriteStream(path, { flags: 'a' });
   log.on('error', (error) => process.stderr.write(`bench: cannot write ${path}: ${error.message}\n`));
