@@ -18,6 +18,7 @@ import {
   substitute,
 } from '../../../scripts/lib/dashboard.ts';
 import { repoRoot } from '../../../scripts/render-k8s.ts';
+import { EVENT_LOOP_SAMPLE_MS } from '../../../services/chat/src/metrics.ts';
 
 const dashboard = loadDashboard();
 const panels = allPanels(dashboard);
@@ -150,6 +151,15 @@ describe('dashboards/chat.json', () => {
     ]) {
       expect(all, needed).toContain(needed);
     }
+  });
+
+  it("shows event-loop lag without the monitor's sampling interval, which prom-client's gauge counts in", () => {
+    const lag = targets.filter(({ target }) => target.expr.includes('nodejs_eventloop_lag_p99_seconds'));
+    expect(lag.map(({ panel }) => panel.title)).toEqual(['Event-loop lag per replica']);
+    // The interval the service samples at (metrics.ts), in seconds, taken off and floored at 0.
+    expect(lag[0]?.target.expr).toMatch(
+      new RegExp(`^clamp_min\\(.*nodejs_eventloop_lag_p99_seconds.* - ${EVENT_LOOP_SAMPLE_MS / 1000}, 0\\)$`),
+    );
   });
 
   it('reads only chat_ metrics that services/chat/src/metrics.ts defines', () => {

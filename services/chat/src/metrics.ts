@@ -23,6 +23,13 @@ const REJECT_REASONS: readonly RejectReason[] = [
   'invalid_utf8',
 ];
 
+/**
+ * How often prom-client's event-loop monitor samples (its default, pinned here because the
+ * dashboard depends on it). Its `nodejs_eventloop_lag_*` gauges record the whole time between two
+ * samples, so an idle replica reads this much; the dashboard's lag panel subtracts it.
+ */
+export const EVENT_LOOP_SAMPLE_MS = 10;
+
 /** Why an upgrade to WebSocket was refused; the `reason` label of chat_upgrades_rejected_total. */
 export type UpgradeRejectReason = 'origin' | 'starting' | 'shutting_down';
 
@@ -58,7 +65,7 @@ export interface RoomCounts {
 
 export function createMetrics(info: { version: string; replica: string; broker: string }): ChatMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
   const registers = [registry];
   removeLintFailingDefaults(registry);
 
