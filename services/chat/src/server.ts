@@ -35,6 +35,7 @@ import {
 import { Relay } from './relay.ts';
 import { RoomSubscriptions } from './room-subscriptions.ts';
 import { Rooms } from './rooms.ts';
+import { answerRefusedUpgrades } from './upgrade-refusal.ts';
 
 export interface ChatServer {
   readonly metrics: ChatMetrics;
@@ -205,7 +206,10 @@ export function createChatServer(config: Config, options: { log: Logger; version
     clientTracking: false,
   });
   // Without createServer/serverOptions the adaptor makes a plain node:http server.
-  const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss } }) as HttpServer;
+  const server = createAdaptorServer({
+    fetch: answerRefusedUpgrades(app.fetch),
+    websocket: { server: wss },
+  }) as HttpServer;
 
   let shutdownPromise: Promise<void> | undefined;
   return {

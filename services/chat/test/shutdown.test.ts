@@ -3,7 +3,7 @@
  * clients keep chatting through SHUTDOWN_DELAY_MS, then all get close 1001 and the process exits 0.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { TestClient, UpgradeRefused } from './support/client.ts';
+import { refusedUpgrade, TestClient } from './support/client.ts';
 import { startReplica, stopAllReplicas } from './support/replica.ts';
 import { waitUntil } from './support/wait.ts';
 
@@ -28,11 +28,8 @@ describe('graceful shutdown', () => {
     await waitUntil('readiness to turn off', 1_000, async () => (await server.fetch('/readyz')).status === 503);
     expect(await (await server.fetch('/readyz')).json()).toMatchObject({ reasons: ['shutting_down'] });
 
-    const refused = await TestClient.connect(server.wsUrl).then(
-      (client) => client.end().then(() => 101),
-      (error: unknown) => (error instanceof UpgradeRefused ? error.status : -1),
-    );
-    expect(refused).toBe(503);
+    const refused = await refusedUpgrade(server.wsUrl);
+    expect([refused.status, refused.body]).toEqual([503, JSON.stringify({ error: 'shutting down' })]);
 
     alice.send({ from: 'alice', message: 'while draining' });
     await bob.waitFor((frame) => frame.message === 'while draining');

@@ -68,8 +68,13 @@ export class TestClient {
         resolve(client);
       });
       ws.once('unexpected-response', (_request, response) => {
-        reject(new UpgradeRefused(response.statusCode ?? 0));
-        ws.terminate();
+        // The refusal's body says why; 'close' comes after its end, or when the socket drops.
+        const body: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => body.push(chunk));
+        response.once('close', () => {
+          reject(new UpgradeRefused(response.statusCode ?? 0, Buffer.concat(body).toString()));
+          ws.terminate();
+        });
       });
       ws.once('error', reject);
     });
@@ -143,10 +148,26 @@ export class TestClient {
 
 export class UpgradeRefused extends Error {
   readonly status: number;
-  constructor(status: number) {
-    super(`WebSocket upgrade refused with HTTP ${status}`);
+  /** The response's body, as the server sent it. */
+  readonly body: string;
+  constructor(status: number, body: string) {
+    super(`WebSocket upgrade refused with HTTP ${status}: ${body}`);
     this.status = status;
+    this.body = body;
   }
+}
+
+/** How an upgrade to `url` that must be refused is refused: its status and body. */
+export async function refusedUpgrade(url: string, options: WebSocket.ClientOptions = {}): Promise<UpgradeRefused> {
+  const outcome = await TestClient.connect(url, options).then(
+    async (client) => {
+      await client.end();
+      return 'the upgrade was taken';
+    },
+    (error: unknown) => error,
+  );
+  if (outcome instanceof UpgradeRefused) return outcome;
+  throw outcome instanceof Error ? outcome : new Error(String(outcome));
 }
 
 /** The HTTP status an upgrade to `url` gets: 101 when it is taken (the client is closed again), else the refusal's. */

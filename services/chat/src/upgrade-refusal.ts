@@ -1,0 +1,57 @@
+/**
+ * Refused WebSocket upgrades answered in full, reason included.
+ *
+ * @hono/node-server answers an upgrade the app refuses (our 400, 403 and 503) with the response's
+ * status and headers but `Content-Length: 0` (its `rejectUpgradeRequest`), so a client would get
+ * "400" and not which parameter was wrong. The wrapper below writes the app's whole response to
+ * the socket itself and then destroys it, the way ws's own `abortHandshake` does; the adaptor
+ * finds the socket destroyed when the app's answer reaches it and writes nothing more.
+ */
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+
+/** What the adaptor hands the app: the Node request it came from, among other things. */
+interface NodeEnv {
+  incoming?: { headers: Record<string, string | string[] | undefined>; socket: Socket };
+}
+
+type Fetch<Env> = (request: Request, env: Env) => Response | Promise<Response>;
+
+/** Headers of the app's response that this answer sets itself, or that would end it early. */
+const SET_HERE = new Set(['connection', 'content-length', 'keep-alive', 'transfer-encoding', 'upgrade']);
+
+/**
+ * The app's fetch, with refused upgrades answered here. An upgrade the app takes comes back as
+ * the adaptor's helper answers it (200, no body, the socket is the adaptor's to hand to ws).
+ */
+export function answerRefusedUpgrades<Env extends NodeEnv>(fetch: Fetch<Env>): Fetch<Env> {
+  return async (request, env) => {
+    const response = await fetch(request, env);
+    const incoming = env.incoming;
+    const upgrade = incoming?.headers.upgrade;
+    if (incoming !== undefined && typeof upgrade === 'string' && upgrade.toLowerCase() === 'websocket') {
+      if (response.status !== 200) await refuse(incoming.socket, response);
+    }
+    return response;
+  };
+}
+
+async function refuse(socket: Socket, response: Response): Promise<void> {
+  const body = Buffer.from(await response.arrayBuffer());
+  if (socket.destroyed) return; // the client left while the body was read
+  const head = [
+    `HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}`,
+    'Connection: close',
+    `Content-Length: ${body.length}`,
+  ];
+  response.headers.forEach((value, name) => {
+    if (!SET_HERE.has(name)) head.push(`${name}: ${value}`);
+  });
+  socket.write(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`), body]));
+  // A few hundred bytes to an idle socket go to the kernel at once, which then sends them before
+  // its FIN: destroyed now, the adaptor leaves the socket alone. Should the kernel not take them
+  // all, the socket closes once they are out, and the adaptor's own empty answer is refused
+  // behind ours (a write after end, which it ignores).
+  if (socket.writableLength === 0) socket.destroy();
+  else socket.end(() => socket.destroy());
+}
