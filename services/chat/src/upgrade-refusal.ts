@@ -5,7 +5,7 @@
  * status and headers but `Content-Length: 0` (its `rejectUpgradeRequest`), so a client would get
  * "400" and not which parameter was wrong. The wrapper below writes the app's whole response to
  * the socket itself and then destroys it, the way ws's own `abortHandshake` does; the adaptor
- * finds the socket destroyed when the app's answer reaches it and writes nothing more.
+ * finds the socket destroyed when the app's answer reaches it, and writes nothing more.
  */
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
@@ -47,11 +47,11 @@ async function refuse(socket: Socket, response: Response): Promise<void> {
   response.headers.forEach((value, name) => {
     if (!SET_HERE.has(name)) head.push(`${name}: ${value}`);
   });
-  socket.write(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`), body]));
-  // A few hundred bytes to an idle socket go to the kernel at once, which then sends them before
-  // its FIN: destroyed now, the adaptor leaves the socket alone. Should the kernel not take them
-  // all, the socket closes once they are out, and the adaptor's own empty answer is refused
-  // behind ours (a write after end, which it ignores).
-  if (socket.writableLength === 0) socket.destroy();
-  else socket.end(() => socket.destroy());
+  // Once the whole answer is with the kernel and the FIN after it, the socket is destroyed (as ws's
+  // abortHandshake does); the adaptor, which waits for this, then finds it destroyed and writes
+  // nothing of its own. A few hundred bytes to an idle socket leave at once.
+  await new Promise<void>((resolve) => {
+    socket.end(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`), body]), () => resolve());
+  });
+  socket.destroy();
 }
