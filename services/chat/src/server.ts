@@ -35,7 +35,7 @@ import {
 import { Relay } from './relay.ts';
 import { RoomSubscriptions } from './room-subscriptions.ts';
 import { Rooms } from './rooms.ts';
-import { answerRefusedUpgrades } from './upgrade-refusal.ts';
+import { answerRefusedUpgrades, isWebSocketUpgrade } from './upgrade-refusal.ts';
 
 export interface ChatServer {
   readonly metrics: ChatMetrics;
@@ -270,7 +270,7 @@ function upgradeGuard(
   unavailable: () => 'starting' | 'shutting_down' | null,
 ): MiddlewareHandler {
   return async (c, next) => {
-    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') return next();
+    if (!isWebSocketUpgrade(c.req.header('upgrade'))) return next();
     const reason = unavailable();
     if (reason !== null) {
       metrics.upgradesRejected[reason].inc();

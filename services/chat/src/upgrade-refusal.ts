@@ -28,12 +28,16 @@ export function answerRefusedUpgrades<Env extends NodeEnv>(fetch: Fetch<Env>): F
   return async (request, env) => {
     const response = await fetch(request, env);
     const incoming = env.incoming;
-    const upgrade = incoming?.headers.upgrade;
-    if (incoming !== undefined && typeof upgrade === 'string' && upgrade.toLowerCase() === 'websocket') {
-      if (response.status !== 200) await refuse(incoming.socket, response);
+    if (incoming !== undefined && isWebSocketUpgrade(incoming.headers.upgrade) && response.status !== 200) {
+      await refuse(incoming.socket, response);
     }
     return response;
   };
+}
+
+/** Whether a request's Upgrade header asks for a WebSocket (the token is case-insensitive). */
+export function isWebSocketUpgrade(upgrade: string | string[] | undefined): boolean {
+  return typeof upgrade === 'string' && upgrade.toLowerCase() === 'websocket';
 }
 
 async function refuse(socket: Socket, response: Response): Promise<void> {

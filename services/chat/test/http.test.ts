@@ -3,7 +3,7 @@
  * plain GET on /ws), and the header that names the replica.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { endAllClients, refusedUpgrade, TestClient, upgradeStatus } from './support/client.ts';
+import { endAllClients, TestClient, upgradeAnswer, upgradeStatus } from './support/client.ts';
 import { type Replica, startReplica, stopAllReplicas } from './support/replica.ts';
 
 let server: Replica;
@@ -76,16 +76,16 @@ describe('origin check on upgrades', () => {
   });
 
   it('says why an upgrade is refused, in a JSON body as a plain GET would get it', async () => {
-    const origin = await refusedUpgrade(server.wsUrl, { headers: { Origin: 'https://evil.example.net' } });
+    const origin = await upgradeAnswer(server.wsUrl, { headers: { Origin: 'https://evil.example.net' } });
     expect([origin.status, origin.body]).toEqual([
       403,
       JSON.stringify({ error: 'origin https://evil.example.net is not allowed' }),
     ]);
-    const badRequest = await refusedUpgrade(`${server.wsUrl}?presence=no`);
+    const badRequest = await upgradeAnswer(`${server.wsUrl}?presence=no`);
     const plainGet = await server.fetch('/ws?presence=no');
     expect([badRequest.status, badRequest.body]).toEqual([400, await plainGet.text()]);
     expect(badRequest.body).toMatch(/"presence\\" must be one of/);
-    const elsewhere = await refusedUpgrade(server.wsUrl.replace(/\/ws$/, '/not-here'));
+    const elsewhere = await upgradeAnswer(server.wsUrl.replace(/\/ws$/, '/not-here'));
     expect([elsewhere.status, elsewhere.body]).toEqual([404, '404 Not Found']);
   });
 

@@ -3,7 +3,7 @@
  * are refused out loud, connections stay open, and chat resumes without restarting anything.
  */
 import { beforeAll, expect, it } from 'vitest';
-import { refusedUpgrade, TestClient } from './support/client.ts';
+import { TestClient, upgradeAnswer } from './support/client.ts';
 import { useTestRedis } from './support/lifecycle.ts';
 import { type Replica, startReplica } from './support/replica.ts';
 import { waitUntil } from './support/wait.ts';
@@ -62,7 +62,7 @@ it('refuses messages while Redis is down and resumes when it is back', async () 
 it('refuses upgrades (503) until its broker has connected once, then takes clients', async () => {
   await redis().stop();
   const late = await startReplica('outage-late', { REDIS_URL: redis().url }, { waitForReady: false });
-  const refused = await refusedUpgrade(late.wsUrl);
+  const refused = await upgradeAnswer(late.wsUrl);
   expect([refused.status, refused.body]).toEqual([
     503,
     JSON.stringify({ error: 'starting: the broker is not connected yet' }),

@@ -3,7 +3,7 @@
  * clients keep chatting through SHUTDOWN_DELAY_MS, then all get close 1001 and the process exits 0.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { refusedUpgrade, TestClient } from './support/client.ts';
+import { TestClient, upgradeAnswer } from './support/client.ts';
 import { startReplica, stopAllReplicas } from './support/replica.ts';
 import { waitUntil } from './support/wait.ts';
 
@@ -28,7 +28,7 @@ describe('graceful shutdown', () => {
     await waitUntil('readiness to turn off', 1_000, async () => (await server.fetch('/readyz')).status === 503);
     expect(await (await server.fetch('/readyz')).json()).toMatchObject({ reasons: ['shutting_down'] });
 
-    const refused = await refusedUpgrade(server.wsUrl);
+    const refused = await upgradeAnswer(server.wsUrl);
     expect([refused.status, refused.body]).toEqual([503, JSON.stringify({ error: 'shutting down' })]);
 
     alice.send({ from: 'alice', message: 'while draining' });

@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const DAMON_ADMIN = '/sys/kernel/mm/damon/admin';
+const DAMON_ADMIN = '/sys/kernel/mm/damon/admin';
 
 /** One running kdamond: how often it samples and what it does with what it finds. */
 export interface DamonMonitor {

@@ -157,28 +157,26 @@ export class UpgradeRefused extends Error {
   }
 }
 
-/** How an upgrade to `url` that must be refused is refused: its status and body. */
-export async function refusedUpgrade(url: string, options: WebSocket.ClientOptions = {}): Promise<UpgradeRefused> {
-  const outcome = await TestClient.connect(url, options).then(
-    async (client) => {
-      await client.end();
-      return 'the upgrade was taken';
-    },
-    (error: unknown) => error,
-  );
-  if (outcome instanceof UpgradeRefused) return outcome;
-  throw outcome instanceof Error ? outcome : new Error(String(outcome));
-}
-
-/** The HTTP status an upgrade to `url` gets: 101 when it is taken (the client is closed again), else the refusal's. */
-export async function upgradeStatus(url: string, options: WebSocket.ClientOptions = {}): Promise<number> {
+/**
+ * How an upgrade to `url` is answered: 101 (the client is closed again) with no body when it is
+ * taken, else the refusal's status and body.
+ */
+export async function upgradeAnswer(
+  url: string,
+  options: WebSocket.ClientOptions = {},
+): Promise<{ status: number; body: string }> {
   try {
     await (await TestClient.connect(url, options)).end();
-    return 101;
+    return { status: 101, body: '' };
   } catch (error) {
-    if (error instanceof UpgradeRefused) return error.status;
+    if (error instanceof UpgradeRefused) return { status: error.status, body: error.body };
     throw error;
   }
+}
+
+/** The HTTP status an upgrade to `url` gets (upgradeAnswer's, for tests that need no more). */
+export async function upgradeStatus(url: string, options: WebSocket.ClientOptions = {}): Promise<number> {
+  return (await upgradeAnswer(url, options)).status;
 }
 
 /** Test teardown: ends every client this file opened that is still open. */
