@@ -26,6 +26,8 @@ export interface BenchOptions {
   roomSenders: number;
   durationS: number;
   warmupS: number;
+  /** Unrecorded seconds of fan-out on the first system before the first round (0: none). */
+  burnInS: number;
   /** Load generator processes. */
   generators: number;
   maxP99Ms: number;
@@ -79,6 +81,9 @@ const DEFAULTS = {
   'room-senders': '1',
   duration: '30',
   warmup: '5',
+  // A run's first round here came out 20-40 % dearer and with twice the p99, for whichever system
+  // took it (BENCHMARKS.md "The run's first round"); half a minute of load first absorbs that.
+  'burn-in': '30',
   generators: '2',
   'max-p99': '100',
   'max-start': '100',
@@ -114,6 +119,8 @@ load generator processes; prints a table, writes JSON and a PNG chart to --out.
   --rate N              messages/s from all senders together, fan-out and rooms workloads (default ${DEFAULTS.rate})
   --duration S          measured seconds of the fan-out and rooms workloads (default ${DEFAULTS.duration})
   --warmup S            unmeasured seconds before each (default ${DEFAULTS.warmup})
+  --burn-in S           fan-out, rooms and max: seconds of unrecorded fan-out on the first system before
+                        anything is measured, as a run's first round is slower (default ${DEFAULTS['burn-in']}; 0: none)
   --rooms N             rooms workload: rooms the --clients are divided over, each with members on
                         every replica (default ${DEFAULTS.rooms}: rooms of 10); systems without rooms are skipped
   --room-senders N      rooms workload: members of each room that send (default ${DEFAULTS['room-senders']})
@@ -186,6 +193,7 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
     roomSenders: int(values['room-senders'], '--room-senders', 1, 10_000),
     durationS: num(values.duration, '--duration', 0.5, 86_400),
     warmupS: num(values.warmup, '--warmup', 0, 3_600),
+    burnInS: num(values['burn-in'], '--burn-in', 0, 3_600),
     generators: int(values.generators, '--generators', 1, 64),
     maxP99Ms: num(values['max-p99'], '--max-p99', 0.1, 60_000),
     maxStartRate: num(values['max-start'], '--max-start', 0.1, 1e7),
