@@ -190,10 +190,10 @@ async function messageWorkloads(bench: Bench, systems: readonly SystemUnderTest[
 
 /**
  * Unrecorded fan-out on the first system before anything is measured. On this machine a run's
- * first round cost 20-40 % more CPU per delivery, and had about twice the p99, for whichever
- * system took it, and the first system listed (chat, by default) always did; half a minute of
- * load first absorbs that (BENCHMARKS.md "The run's first round"). A failure here is only logged:
- * the system's own rounds record it.
+ * first round was slower for whichever system took it (up to 2.7x the p99 of its other rounds and
+ * 1.4x their CPU per delivery), and the first system listed (chat, by default) always did; half a
+ * minute of load first absorbs that (BENCHMARKS.md "The run's first round"). A failure here is
+ * only logged: the system's own rounds record it.
  */
 async function burnIn(bench: Bench, system: SystemUnderTest): Promise<void> {
   const { ctx, results } = bench;

@@ -81,8 +81,8 @@ const DEFAULTS = {
   'room-senders': '1',
   duration: '30',
   warmup: '5',
-  // A run's first round here came out 20-40 % dearer and with twice the p99, for whichever system
-  // took it (BENCHMARKS.md "The run's first round"); half a minute of load first absorbs that.
+  // A run's first round here came out slower, for whichever system took it (up to 2.7x the p99
+  // and 1.4x the CPU: BENCHMARKS.md "The run's first round"); half a minute of load absorbs that.
   'burn-in': '30',
   generators: '2',
   'max-p99': '100',
