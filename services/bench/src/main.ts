@@ -166,9 +166,10 @@ interface Bench {
 }
 
 /**
- * Fan-out and max, per system on one deployment, then rooms (on one of its own, clients seated in
- * rooms) on the systems that have rooms; fan-out and rooms repeated --rounds times, systems
- * interleaved.
+ * Fan-out, and rooms (on a deployment of its own, clients seated in rooms) on the systems that
+ * have rooms, repeated --rounds times with the systems interleaved; then each system's max ramp.
+ * The ramps come last: they hold the machine at its limit for minutes, and no round should be
+ * measured right after one (BENCHMARKS.md "The run's first round").
  */
 async function messageWorkloads(bench: Bench, systems: readonly SystemUnderTest[]): Promise<void> {
   const { options } = bench.ctx;
@@ -178,14 +179,15 @@ async function messageWorkloads(bench: Bench, systems: readonly SystemUnderTest[
   if (!doFanout && !doMax && !doRooms) return;
   const first = systems[0];
   if (options.burnInS > 0 && first !== undefined) await burnIn(bench, first);
-  for (let round = 0; round < (doFanout || doRooms ? options.rounds : 1); round++) {
+  for (let round = 0; round < (doFanout || doRooms ? options.rounds : 0); round++) {
     // Rotate the order each round, so no system always runs first (or right after a heavy one).
     const order = systems.map((_, i) => systems[(i + round) % systems.length] as SystemUnderTest);
     for (const system of order) {
-      if (doFanout || (doMax && round === 0)) await fanoutAndMax(bench, system, round);
+      if (doFanout) await fanoutRound(bench, system, round);
       if (doRooms && system.roomDialect !== undefined) await rooms(bench, system, round);
     }
   }
+  if (doMax) for (const system of systems) await maxRamp(bench, system);
 }
 
 /**
@@ -217,36 +219,48 @@ async function burnIn(bench: Bench, system: SystemUnderTest): Promise<void> {
   }
 }
 
-/** Fan-out (round `round`) and, in round 0, the max ramp, on one deployment of `system`. */
-async function fanoutAndMax(bench: Bench, system: SystemUnderTest, round: number): Promise<void> {
+/** Fan-out round `round` on a deployment of `system`. */
+async function fanoutRound(bench: Bench, system: SystemUnderTest, round: number): Promise<void> {
   const { ctx, results } = bench;
   const { options, log } = ctx;
-  const doFanout = options.workloads.includes('fanout');
-  const doMax = options.workloads.includes('max');
   const profileDir = profileDirFor(bench, system, round, `${system.name}-${bench.stamp}`);
   log(`bench: ${system.name}${options.rounds > 1 ? ` round ${round + 1}` : ''}: starting`);
   let window: [number, number] | undefined;
   try {
     const session = await openSession(ctx, system, { cpuProfileDir: profileDir });
     try {
-      if (doFanout) {
-        const result = await fanout(ctx, session, round);
-        window = result.windowUs;
-        results.fanout.push(result);
-        log(
-          `  ${system.name} fan-out: ${Math.round(result.deliveredPerSec)} deliveries/s, p99 ${result.latencyMs.p99.toFixed(2)} ms, ` +
-            `server ${result.cpu.serverUsPerDelivery.toFixed(2)} µs/delivery, lost ${result.lost}, dup ${result.duplicated}`,
-        );
-      }
-      if (doMax && round === 0) results.max.push(await maxSustained(ctx, session));
+      const result = await fanout(ctx, session, round);
+      window = result.windowUs;
+      results.fanout.push(result);
+      log(
+        `  ${system.name} fan-out: ${Math.round(result.deliveredPerSec)} deliveries/s, p99 ${result.latencyMs.p99.toFixed(2)} ms, ` +
+          `server ${result.cpu.serverUsPerDelivery.toFixed(2)} µs/delivery, lost ${result.lost}, dup ${result.duplicated}`,
+      );
     } finally {
       await closeSession(ctx, session);
     }
   } catch (error) {
-    results.failed.push({ system: system.name, workload: 'fanout/max', error: (error as Error).message });
+    results.failed.push({ system: system.name, workload: 'fanout', error: (error as Error).message });
     log(`bench: ${system.name} failed: ${(error as Error).message}`);
   }
   collectWindowProfile(bench, system, 'measured fan-out window', profileDir, window);
+}
+
+/** The max ramp on a deployment of `system`. */
+async function maxRamp(bench: Bench, system: SystemUnderTest): Promise<void> {
+  const { ctx, results } = bench;
+  ctx.log(`bench: ${system.name} max: starting`);
+  try {
+    const session = await openSession(ctx, system);
+    try {
+      results.max.push(await maxSustained(ctx, session));
+    } finally {
+      await closeSession(ctx, session);
+    }
+  } catch (error) {
+    results.failed.push({ system: system.name, workload: 'max', error: (error as Error).message });
+    ctx.log(`bench: ${system.name} max failed: ${(error as Error).message}`);
+  }
 }
 
 /** The rooms workload (round `round`) on a system that has rooms, on a deployment of its own. */

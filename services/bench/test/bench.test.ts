@@ -75,11 +75,17 @@ it('runs a short fan-out on every system with nothing lost or duplicated, and wr
   expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
 });
 
-it('runs the max ramp, idle connections and a connect storm, through nginx where asked', async () => {
+it('runs the max ramps after every fan-out round, then idle connections and a connect storm, through nginx where asked', async () => {
   const { results, report, files, log } = await bench(
-    '--systems chat,socketio --workloads max,idle,storm --clients 20 --senders 4 --max-start 20 --max-factor 2 --max-step 1 --max-steps 2 --burn-in 0 --idle 200 --idle-settle 0.5 --storm 100 --nginx --no-chart',
+    '--systems chat,socketio --workloads fanout,max,idle,storm --rounds 2 --duration 1 --warmup 0 --clients 20 --senders 4 --max-start 20 --max-factor 2 --max-step 1 --max-steps 2 --burn-in 0 --idle 200 --idle-settle 0.5 --storm 100 --nginx --no-chart',
   );
   expect(results.failed, log.join('\n')).toEqual([]);
+  // A ramp holds the machine at its limit: no fan-out round may follow one.
+  expect(results.fanout.map((r) => `${r.system} ${r.round}`)).toEqual(['chat 0', 'socketio 0', 'socketio 1', 'chat 1']);
+  const lastFanout = log.findLastIndex((line) => line.includes(' fan-out: '));
+  const firstMax = log.findIndex((line) => / max: starting$/.test(line));
+  expect(lastFanout).toBeGreaterThan(0);
+  expect(firstMax).toBeGreaterThan(lastFanout);
   for (const m of results.max) {
     expect(m.steps.length, m.system).toBeGreaterThanOrEqual(2);
     expect(
