@@ -32,7 +32,7 @@ import { idleConnections } from './workloads/idle.ts';
 import { maxSustained } from './workloads/max.ts';
 import { measuredRun } from './workloads/measure.ts';
 import { roomsWorkload } from './workloads/rooms.ts';
-import { closeSession, openSession } from './workloads/session.ts';
+import { withSession } from './workloads/session.ts';
 import { connectStorm } from './workloads/storm.ts';
 
 export interface BenchOutput {
@@ -179,7 +179,8 @@ async function messageWorkloads(bench: Bench, systems: readonly SystemUnderTest[
   if (!doFanout && !doMax && !doRooms) return;
   const first = systems[0];
   if (options.burnInS > 0 && first !== undefined) await burnIn(bench, first);
-  for (let round = 0; round < (doFanout || doRooms ? options.rounds : 0); round++) {
+  const rounds = doFanout || doRooms ? options.rounds : 0;
+  for (let round = 0; round < rounds; round++) {
     // Rotate the order each round, so no system always runs first (or right after a heavy one).
     const order = systems.map((_, i) => systems[(i + round) % systems.length] as SystemUnderTest);
     for (const system of order) {
@@ -202,17 +203,11 @@ async function burnIn(bench: Bench, system: SystemUnderTest): Promise<void> {
   const { options, log } = ctx;
   log(`bench: burn-in: ${options.burnInS} s of ${system.name} fan-out, not recorded`);
   try {
-    const session = await openSession(ctx, system);
-    try {
-      const stats = await measuredRun(ctx, session, {
-        rate: options.rate,
-        durationS: options.burnInS,
-        senders: options.senders,
-      });
-      log(`bench: burn-in done: ${stats.delivered} deliveries, ${stats.lost} lost, ${stats.duplicated} duplicated`);
-    } finally {
-      await closeSession(ctx, session);
-    }
+    const { rate, burnInS, senders } = options;
+    const stats = await withSession(ctx, system, {}, (session) =>
+      measuredRun(ctx, session, { rate, durationS: burnInS, senders }),
+    );
+    log(`bench: burn-in done: ${stats.delivered} deliveries, ${stats.lost} lost, ${stats.duplicated} duplicated`);
     results.notes.push(`the run began with ${options.burnInS} s of unrecorded ${system.name} fan-out (--burn-in)`);
   } catch (error) {
     log(`bench: burn-in failed: ${(error as Error).message}`);
@@ -227,18 +222,15 @@ async function fanoutRound(bench: Bench, system: SystemUnderTest, round: number)
   log(`bench: ${system.name}${options.rounds > 1 ? ` round ${round + 1}` : ''}: starting`);
   let window: [number, number] | undefined;
   try {
-    const session = await openSession(ctx, system, { cpuProfileDir: profileDir });
-    try {
-      const result = await fanout(ctx, session, round);
-      window = result.windowUs;
-      results.fanout.push(result);
-      log(
-        `  ${system.name} fan-out: ${Math.round(result.deliveredPerSec)} deliveries/s, p99 ${result.latencyMs.p99.toFixed(2)} ms, ` +
-          `server ${result.cpu.serverUsPerDelivery.toFixed(2)} µs/delivery, lost ${result.lost}, dup ${result.duplicated}`,
-      );
-    } finally {
-      await closeSession(ctx, session);
-    }
+    const result = await withSession(ctx, system, { cpuProfileDir: profileDir }, (session) =>
+      fanout(ctx, session, round),
+    );
+    window = result.windowUs;
+    results.fanout.push(result);
+    log(
+      `  ${system.name} fan-out: ${Math.round(result.deliveredPerSec)} deliveries/s, p99 ${result.latencyMs.p99.toFixed(2)} ms, ` +
+        `server ${result.cpu.serverUsPerDelivery.toFixed(2)} µs/delivery, lost ${result.lost}, dup ${result.duplicated}`,
+    );
   } catch (error) {
     results.failed.push({ system: system.name, workload: 'fanout', error: (error as Error).message });
     log(`bench: ${system.name} failed: ${(error as Error).message}`);
@@ -251,12 +243,7 @@ async function maxRamp(bench: Bench, system: SystemUnderTest): Promise<void> {
   const { ctx, results } = bench;
   ctx.log(`bench: ${system.name} max: starting`);
   try {
-    const session = await openSession(ctx, system);
-    try {
-      results.max.push(await maxSustained(ctx, session));
-    } finally {
-      await closeSession(ctx, session);
-    }
+    results.max.push(await withSession(ctx, system, {}, (session) => maxSustained(ctx, session)));
   } catch (error) {
     results.failed.push({ system: system.name, workload: 'max', error: (error as Error).message });
     ctx.log(`bench: ${system.name} max failed: ${(error as Error).message}`);

@@ -81,9 +81,7 @@ const DEFAULTS = {
   'room-senders': '1',
   duration: '30',
   warmup: '5',
-  // A run's first round here came out slower, for whichever system took it (up to 2.7x the p99
-  // and 1.4x the CPU: BENCHMARKS.md "The run's first round"); half a minute of load absorbs that.
-  'burn-in': '30',
+  'burn-in': '30', // why: burnIn in main.ts
   generators: '2',
   'max-p99': '100',
   'max-start': '100',

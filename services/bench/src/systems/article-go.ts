@@ -51,9 +51,9 @@ export const articleGo: SystemUnderTest = {
   start: (options) => {
     if (binary === undefined) throw new Error('article-go: prepare() first');
     const command = binary;
-    const { redis } = options;
+    const { replicas, redis } = options;
     return startServers(
-      options.replicas,
+      replicas,
       (i, port) => ({
         name: `article-go-${i + 1}`,
         command,

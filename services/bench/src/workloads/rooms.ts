@@ -11,7 +11,7 @@ import type { BenchContext } from './context.ts';
 import type { Deployment } from './deploy.ts';
 import { type FixedRateStats, fixedRateRun } from './fixed-rate.ts';
 import { planRooms, type RoomLayoutPlan } from './room-layout.ts';
-import { closeSession, openSession } from './session.ts';
+import { withSession } from './session.ts';
 
 export interface RoomsResult extends FixedRateStats {
   system: string;
@@ -41,8 +41,7 @@ export async function roomsWorkload(
     // One message from every room's first sender proves every room delivers on every replica.
     return { dialect, targets, settleSenders: rooms };
   };
-  const deployment = await openSession(ctx, system, { layout, cpuProfileDir: options.cpuProfileDir });
-  try {
+  return withSession(ctx, system, { layout, cpuProfileDir: options.cpuProfileDir }, async (deployment) => {
     const { senders, members } = plan as RoomLayoutPlan;
     const stats = await fixedRateRun(ctx, deployment, senders);
     return {
@@ -53,7 +52,5 @@ export async function roomsWorkload(
       members: { min: Math.min(...members), max: Math.max(...members) },
       ...stats,
     };
-  } finally {
-    await closeSession(ctx, deployment);
-  }
+  });
 }

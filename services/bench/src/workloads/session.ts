@@ -29,11 +29,32 @@ function everyone(ctx: BenchContext, deployment: Deployment): ClientLayout {
   };
 }
 
-export async function openSession(
+export interface SessionOptions {
+  /** Where the first replica of a Node system writes its CPU profile (when it stops). */
+  cpuProfileDir?: string;
+  /** How the clients are laid out; default: everyone in the one chat. */
+  layout?: (deployment: Deployment) => ClientLayout;
+}
+
+/**
+ * Deploys `system`, connects and settles its clients, hands the deployment to `use`, and then
+ * stops it all, whether `use` returned or threw.
+ */
+export async function withSession<T>(
   ctx: BenchContext,
   system: SystemUnderTest,
-  options: { cpuProfileDir?: string; layout?: (deployment: Deployment) => ClientLayout } = {},
-): Promise<Deployment> {
+  options: SessionOptions,
+  use: (deployment: Deployment) => Promise<T>,
+): Promise<T> {
+  const deployment = await openSession(ctx, system, options);
+  try {
+    return await use(deployment);
+  } finally {
+    await closeSession(ctx, deployment);
+  }
+}
+
+async function openSession(ctx: BenchContext, system: SystemUnderTest, options: SessionOptions): Promise<Deployment> {
   const deployment = await deploy(ctx, system, { cpuProfileDir: options.cpuProfileDir });
   try {
     const layout = (options.layout ?? ((d) => everyone(ctx, d)))(deployment);
@@ -51,7 +72,7 @@ export async function openSession(
   }
 }
 
-export async function closeSession(ctx: BenchContext, deployment: Deployment): Promise<void> {
+async function closeSession(ctx: BenchContext, deployment: Deployment): Promise<void> {
   await ctx.gen.closeClients();
   await deployment.stop();
 }
