@@ -166,11 +166,19 @@ describe('the Grafana dashboard on real data', () => {
   it("reads event-loop lag without the monitor's 10 ms sampling interval: near 0 on a lightly loaded replica", async () => {
     const [lag] = targets.filter((target) => target.expr.includes('nodejs_eventloop_lag_p99_seconds'));
     const panel = substitute(lag?.expr ?? '', allReplicas());
-    // prom-client's own gauge never reads below the interval between two of its samples...
-    const gauge = await query(prometheus.url, 'min by (pod) (min_over_time(nodejs_eventloop_lag_p99_seconds[1m]))');
+    // prom-client's own gauge reads at least the interval between two of its samples in a typical
+    // scrape. (Not in every one: each read of /metrics resets its histogram, so a scrape just after
+    // another read, such as this file's own fetch of a replica's /metrics, sees an almost empty
+    // window; the panel's floor at 0 covers that too.)...
+    const gauge = await query(
+      prometheus.url,
+      'min by (pod) (quantile_over_time(0.5, nodejs_eventloop_lag_p99_seconds[1m]))',
+    );
     expect(gauge).toHaveLength(3);
     for (const series of gauge) expect(Number(series.value?.[1]), series.metric.pod).toBeGreaterThanOrEqual(0.009);
-    // ...and the panel, which takes it off, reads a few hundred microseconds in some second of light chat.
+    // ...and the panel, which takes it off, reads a few hundred microseconds in some second of light
+    // chat, on every replica (the old panel, the gauge as it is, reads 10 ms or more on those whose
+    // /metrics only Prometheus reads).
     const panelLowest = await query(prometheus.url, `min_over_time((${panel})[1m:1s])`);
     expect(panelLowest).toHaveLength(3);
     for (const series of panelLowest) expect(Number(series.value?.[1]), series.metric.pod).toBeLessThan(0.005);
