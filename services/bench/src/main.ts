@@ -82,8 +82,9 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   const machine = machineInfo(redisBinary);
   for (const monitor of machine.damon) {
     notes.push(
-      `DAMON was on: ${describeDamon(monitor)}. Its passes can stall every process for a few ms: ` +
-        `look for late messages about ${monitor.sampleMs} ms apart (BENCHMARKS.md, "The tail, message by message")`,
+      `DAMON was on: ${describeDamon(monitor)}. Its passes can stall a process for a few ms, the longer the ` +
+        `more memory it touches (a Node server more than a Go one): look for late messages about ` +
+        `${monitor.sampleMs} ms apart (BENCHMARKS.md, "The memory monitor over four rounds")`,
     );
   }
   const results = emptyResults({

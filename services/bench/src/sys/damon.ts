@@ -1,9 +1,10 @@
 /**
  * DAMON, the kernel's data access monitor, as the machine runs it (/sys/kernel/mm/damon/admin).
  * A host that reclaims a VM's memory with it runs a `kdamond` thread that checks pages every
- * sampling interval; on this machine each pass stalls the processes for a few milliseconds, and it
- * shows in every system's latency tail as late messages one interval apart (BENCHMARKS.md, "What
- * is left"). A run records it so that a tail can be read against it.
+ * sampling interval; on this machine each pass stalls a process for a few milliseconds, longer the
+ * more memory the process touches, and it shows in every system's latency tail as late messages
+ * one interval apart (BENCHMARKS.md, "What is left"). A run records it so that a tail can be read
+ * against it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
