@@ -28,6 +28,7 @@ import { systemByName } from './systems/index.ts';
 import type { RedisAddress, SystemUnderTest } from './systems/system.ts';
 import type { BenchContext } from './workloads/context.ts';
 import { fanout } from './workloads/fanout.ts';
+import type { FixedRateStats } from './workloads/fixed-rate.ts';
 import { idleConnections } from './workloads/idle.ts';
 import { maxSustained } from './workloads/max.ts';
 import { measuredRun } from './workloads/measure.ts';
@@ -196,8 +197,8 @@ async function messageWorkloads(bench: Bench, systems: readonly SystemUnderTest[
  * Unrecorded fan-out on the first system before anything is measured. On this machine a run's
  * first round was slower for whichever system took it (up to 2.7x the p99 of its other rounds and
  * 1.4x their CPU per delivery), and the first system listed (chat, by default) always did; half a
- * minute of load first absorbs that (BENCHMARKS.md "The run's first round"). A failure here is
- * only logged: the system's own rounds record it.
+ * minute of load first absorbs that (BENCHMARKS.md "The run's first round"). A failure here does
+ * not stop the run: it is logged and noted, and the system's own rounds record theirs.
  */
 async function burnIn(bench: Bench, system: SystemUnderTest): Promise<void> {
   const { ctx, results } = bench;
@@ -208,11 +209,28 @@ async function burnIn(bench: Bench, system: SystemUnderTest): Promise<void> {
     const stats = await withSession(ctx, system, {}, (session) =>
       measuredRun(ctx, session, { rate, durationS: burnInS, senders }),
     );
-    log(`bench: burn-in done: ${stats.delivered} deliveries, ${stats.lost} lost, ${stats.duplicated} duplicated`);
-    results.notes.push(`the run began with ${options.burnInS} s of unrecorded ${system.name} fan-out (--burn-in)`);
+    const counts = `${stats.delivered} deliveries, ${stats.lost} lost, ${stats.duplicated} duplicated`;
+    log(`bench: burn-in done: ${counts}`);
+    results.notes.push(`the run began with ${burnInS} s of unrecorded ${system.name} fan-out (--burn-in): ${counts}`);
   } catch (error) {
     log(`bench: burn-in failed: ${(error as Error).message}`);
+    results.notes.push(`the burn-in (--burn-in) failed, so the first round had none: ${(error as Error).message}`);
   }
+}
+
+/** A failed workload: into the results (the report lists it) and the log. */
+function recordFailure(bench: Bench, system: SystemUnderTest, workload: string, error: unknown): void {
+  const message = (error as Error).message;
+  bench.results.failed.push({ system: system.name, workload, error: message });
+  bench.ctx.log(`bench: ${system.name} ${workload} failed: ${message}`);
+}
+
+/** One measured fixed-rate run, for the log. */
+function describeRun(run: FixedRateStats): string {
+  return (
+    `${Math.round(run.deliveredPerSec)} deliveries/s, p99 ${run.latencyMs.p99.toFixed(2)} ms, ` +
+    `server ${run.cpu.serverUsPerDelivery.toFixed(2)} µs/delivery, lost ${run.lost}, dup ${run.duplicated}`
+  );
 }
 
 /** Fan-out round `round` on a deployment of `system`. */
@@ -228,13 +246,9 @@ async function fanoutRound(bench: Bench, system: SystemUnderTest, round: number)
     );
     window = result.windowUs;
     results.fanout.push(result);
-    log(
-      `  ${system.name} fan-out: ${Math.round(result.deliveredPerSec)} deliveries/s, p99 ${result.latencyMs.p99.toFixed(2)} ms, ` +
-        `server ${result.cpu.serverUsPerDelivery.toFixed(2)} µs/delivery, lost ${result.lost}, dup ${result.duplicated}`,
-    );
+    log(`  ${system.name} fan-out: ${describeRun(result)}`);
   } catch (error) {
-    results.failed.push({ system: system.name, workload: 'fanout', error: (error as Error).message });
-    log(`bench: ${system.name} failed: ${(error as Error).message}`);
+    recordFailure(bench, system, 'fanout', error);
   }
   collectWindowProfile(bench, system, 'measured fan-out window', profileDir, window);
 }
@@ -246,8 +260,7 @@ async function maxRamp(bench: Bench, system: SystemUnderTest): Promise<void> {
   try {
     results.max.push(await withSession(ctx, system, {}, (session) => maxSustained(ctx, session)));
   } catch (error) {
-    results.failed.push({ system: system.name, workload: 'max', error: (error as Error).message });
-    ctx.log(`bench: ${system.name} max failed: ${(error as Error).message}`);
+    recordFailure(bench, system, 'max', error);
   }
 }
 
@@ -260,13 +273,9 @@ async function rooms(bench: Bench, system: SystemUnderTest, round: number): Prom
     const r = await roomsWorkload(ctx, system, round, { cpuProfileDir: profileDir });
     collectWindowProfile(bench, system, 'measured rooms window', profileDir, r.windowUs);
     results.rooms.push(r);
-    ctx.log(
-      `  ${system.name} rooms: ${Math.round(r.deliveredPerSec)} deliveries/s, p99 ${r.latencyMs.p99.toFixed(2)} ms, ` +
-        `server ${r.cpu.serverUsPerDelivery.toFixed(2)} µs/delivery, lost ${r.lost}, dup ${r.duplicated}, leaked ${r.leaked}`,
-    );
+    ctx.log(`  ${system.name} rooms: ${describeRun(r)}, leaked ${r.leaked}`);
   } catch (error) {
-    results.failed.push({ system: system.name, workload: 'rooms', error: (error as Error).message });
-    ctx.log(`bench: ${system.name} rooms failed: ${(error as Error).message}`);
+    recordFailure(bench, system, 'rooms', error);
   }
 }
 
@@ -285,8 +294,7 @@ async function connectionWorkloads(bench: Bench, systems: readonly SystemUnderTe
           else results.storm.push(storm);
         }
       } catch (error) {
-        results.failed.push({ system: system.name, workload, error: (error as Error).message });
-        ctx.log(`bench: ${system.name} ${workload} failed: ${(error as Error).message}`);
+        recordFailure(bench, system, workload, error);
       }
     }
   }
